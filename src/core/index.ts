@@ -1,0 +1,21 @@
+// The public surface of the core: named exports only.
+export { InputError, isInputError } from './errors';
+export { parseNumber, hex, hex64, hex64Grouped, humanSize, join64, hiOf, loOf } from './numbers';
+export * from './lpae';
+export { PhysMem, FrameAllocator, MAX_MFN } from './memory';
+export { Mmu, WalkRecord, HypTrap, FAULT_NAMES, FAULT_NONE, FAULT_TRANSLATION, FAULT_PERMISSION, FAULT_ACCESS_FLAG, zeroStats, diffStats } from './mmu';
+export type { CpuStats, FaultKind } from './mmu';
+export { XenSystem, XEN_SECOND_MFN, XEN_IMAGE_MFN, CPU0_PGTABLE_MFN, XEN_FIXMAP_MFN, XEN_XENMAP_MFN, CPU0_DOMMAP_MFN, FIXMAP_SLOTS, VMAP_BITMAP_PAGES } from './xenPageTables';
+export type { SystemOptions, PCpu, SlotInfo } from './xenPageTables';
+export { Domain, buildGuest, mapRange, p2mLookup, p2mLeaf, checkGuestRam, DEFAULT_RAM_BASE, DEFAULT_RAM_SIZE, FIRST_MFN_BASE, IPA_LIMIT } from './p2m';
+export type { GuestOptions, DirtyState, P2mLookupResult, P2mCost } from './p2m';
+export { prepareVlpt, restoreVlpt, flushVlpt, cleanupVlpt, getVlpt3lvlPte, secondLinearOffset, DPRINTK_FILE, LINE_VLPT_SMALL, LINE_SECOND_SMALL } from './vlpt';
+export type { VlptCallResult, Printk } from './vlpt';
+export { FINDINGS, findingDef, makeFinding, analyzePrepare, slotRanges, slotRegion } from './findings';
+export type { Finding, FindingDef, Severity } from './findings';
+export { VlptResolver, resolveGpa, describeVa, stepsJson, GPA_LIMIT } from './resolve';
+export type { ResolveReport, VaReport, StepJson } from './resolve';
+export { createSession } from './session';
+export type { Session, SessionOptions } from './session';
+export { embeddedLayout, regionOf, findRegion, EMBEDDED_SOURCE } from './layout/embedded';
+export type { Layout, Region, CommentMapRow, EndForm, Arch } from './layout/types';

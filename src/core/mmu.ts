@@ -1,0 +1,330 @@
+/**
+ * Xen's stage-1 (HYP) translation on one pCPU: the hardware walk of the per-pCPU root
+ * (`xen_pgtable`), and a TLB that only that pCPU's own invalidations touch (reference doc §3:
+ * TLB maintenance in the 2013 tree is local; the broadcast forms are used nowhere [V]).
+ *
+ * Hot path (`translate`) is allocation-free: results go into caller-owned typed arrays.
+ * Levels are ARM's: the arm32 HYP walk with T0SZ = 0 starts at level 1 (VA[31:30]).
+ */
+import type { PhysMem } from './memory';
+
+export const FAULT_NONE = 0;
+export const FAULT_TRANSLATION = 1;
+export const FAULT_ACCESS_FLAG = 2;
+export const FAULT_PERMISSION = 3;
+export const FAULT_NAMES = ['none', 'translation', 'access-flag', 'permission'] as const;
+export type FaultKind = (typeof FAULT_NAMES)[number];
+
+/** flag bits kept in a TLB entry next to the output frame */
+const TLB_RO = 1;
+const TLB_XN = 2;
+const TLB_FLAGS = 4; // multiplier: value = mfn * 4 + flags
+
+/** A caller-owned walk record (up to 3 steps). */
+export class WalkRecord {
+  /** number of steps taken (entries read) */
+  n = 0;
+  readonly level = new Uint8Array(3);
+  readonly tableMfn = new Float64Array(3);
+  readonly index = new Uint16Array(3);
+  readonly hi = new Uint32Array(3);
+  readonly lo = new Uint32Array(3);
+  /** FAULT_* */
+  fault = FAULT_NONE;
+  faultLevel = 0;
+  /** output physical address when no fault */
+  pa = 0;
+  /** true when the translation came from the TLB (then n = 0) */
+  tlbHit = false;
+  readOnly = false;
+  xn = false;
+}
+
+export interface CpuStats {
+  loads: number;
+  stores: number;
+  tlbHits: number;
+  tlbMisses: number;
+  /** table entries read by hardware walks */
+  walkReads: number;
+  /** TLBIMVAH executed */
+  tlbiMva: number;
+  /** TLBIALLH executed */
+  tlbiAll: number;
+  dsb: number;
+  isb: number;
+}
+
+export function zeroStats(): CpuStats {
+  return { loads: 0, stores: 0, tlbHits: 0, tlbMisses: 0, walkReads: 0, tlbiMva: 0, tlbiAll: 0, dsb: 0, isb: 0 };
+}
+
+export function diffStats(after: CpuStats, before: CpuStats): CpuStats {
+  const d = zeroStats();
+  for (const k of Object.keys(d) as Array<keyof CpuStats>) d[k] = after[k] - before[k];
+  return d;
+}
+
+/** A HYP data abort raised by emulated Xen code (2013: "Unexpected Trap: Data Abort", then spin). */
+export class HypTrap extends Error {
+  constructor(
+    readonly cpu: number,
+    readonly va: number,
+    readonly write: boolean,
+    readonly kind: FaultKind,
+    readonly level: number,
+  ) {
+    super(`CPU${cpu}: Unexpected Trap: Data Abort (HYP ${write ? 'write' : 'read'} of ${'0x' + va.toString(16)}: level ${level} ${kind} fault)`);
+    Object.setPrototypeOf(this, HypTrap.prototype);
+  }
+}
+
+export class Mmu {
+  /** key: va>>>12 for pages, 0x100000 + va>>>21 for 2 MiB blocks, 0x200000 + va>>>30 for 1 GiB; value: mfn*4+flags */
+  readonly tlb = new Map<number, number>();
+  readonly stats: CpuStats = zeroStats();
+  private readonly scratch = new WalkRecord();
+
+  constructor(
+    readonly cpu: number,
+    readonly mem: PhysMem,
+    /** frame of this pCPU's root table (HTTBR) */
+    public rootMfn: number,
+  ) {}
+
+  /**
+   * The hardware walk, bypassing the TLB. Fills `out` with every step. `va` is a 32-bit VA.
+   */
+  walk(va: number, write: boolean, out: WalkRecord): WalkRecord {
+    va = va >>> 0;
+    out.n = 0;
+    out.fault = FAULT_NONE;
+    out.faultLevel = 0;
+    out.pa = 0;
+    out.tlbHit = false;
+    out.readOnly = false;
+    out.xn = false;
+    let tableMfn = this.rootMfn;
+    let readOnly = false;
+    let xn = false;
+    const mem = this.mem;
+    for (let level = 1; level <= 3; level++) {
+      const shift = level === 1 ? 30 : level === 2 ? 21 : 12;
+      const index = level === 1 ? va >>> 30 : (va >>> shift) & 511;
+      const frame = mem.frame(tableMfn);
+      const lo = frame === undefined ? 0 : frame[index << 1]!;
+      const hi = frame === undefined ? 0 : frame[(index << 1) | 1]!;
+      const s = out.n++;
+      out.level[s] = level;
+      out.tableMfn[s] = tableMfn;
+      out.index[s] = index;
+      out.hi[s] = hi;
+      out.lo[s] = lo;
+      this.stats.walkReads++;
+      if ((lo & 1) === 0 || (level === 3 && (lo & 2) === 0)) {
+        out.fault = FAULT_TRANSLATION;
+        out.faultLevel = level;
+        return out;
+      }
+      const base = (hi & 0xff) * 0x100000 + (lo >>> 12);
+      if (level < 3 && (lo & 2) !== 0) {
+        // table descriptor: APTable[1] (bit 62) forbids writes below, XNTable (bit 60) execution
+        if ((hi & 0x40000000) !== 0) readOnly = true;
+        if ((hi & 0x10000000) !== 0) xn = true;
+        tableMfn = base;
+        continue;
+      }
+      // block (level 1 or 2) or page (level 3)
+      if ((lo & 0x400) === 0) {
+        out.fault = FAULT_ACCESS_FLAG;
+        out.faultLevel = level;
+        return out;
+      }
+      if ((lo & 0x80) !== 0) readOnly = true;
+      if ((hi & 0x400000) !== 0) xn = true;
+      out.readOnly = readOnly;
+      out.xn = xn;
+      if (write && readOnly) {
+        out.fault = FAULT_PERMISSION;
+        out.faultLevel = level;
+        return out;
+      }
+      const offMask = level === 1 ? 0x3fffffff : level === 2 ? 0x1fffff : 0xfff;
+      // blocks: base is aligned, so base*4096 + (va & offMask) is exact
+      out.pa = base * 4096 + (va & offMask);
+      return out;
+    }
+    return out;
+  }
+
+  /**
+   * TLB-first translation as the CPU does it. Returns the PA, or -1 with `out` holding the
+   * fault. On a miss the walk's result is cached (4 KiB pages per page, blocks per block).
+   */
+  translate(va: number, write: boolean, out: WalkRecord = this.scratch): number {
+    va = va >>> 0;
+    const tlb = this.tlb;
+    let v = tlb.get(va >>> 12);
+    let blockShift = 12;
+    if (v === undefined) {
+      v = tlb.get(0x100000 + (va >>> 21));
+      blockShift = 21;
+      if (v === undefined) {
+        v = tlb.get(0x200000 + (va >>> 30));
+        blockShift = 30;
+      }
+    }
+    if (v !== undefined) {
+      const flags = v % TLB_FLAGS;
+      if (!(write && (flags & TLB_RO) !== 0)) {
+        this.stats.tlbHits++;
+        out.n = 0;
+        out.tlbHit = true;
+        out.fault = FAULT_NONE;
+        out.readOnly = (flags & TLB_RO) !== 0;
+        out.xn = (flags & TLB_XN) !== 0;
+        const mfn = (v - flags) / TLB_FLAGS;
+        const off = blockShift === 12 ? va & 0xfff : blockShift === 21 ? va & 0x1fffff : va & 0x3fffffff;
+        out.pa = mfn * 4096 + off;
+        return out.pa;
+      }
+      // a write hitting a read-only entry faults without a walk on real hardware as well
+      this.stats.tlbHits++;
+      out.n = 0;
+      out.tlbHit = true;
+      out.fault = FAULT_PERMISSION;
+      out.faultLevel = 0;
+      return -1;
+    }
+    this.stats.tlbMisses++;
+    this.walk(va, write, out);
+    if (out.fault !== FAULT_NONE) return -1; // faults are never cached
+    const last = out.n - 1;
+    const level = out.level[last]!;
+    const hi = out.hi[last]!;
+    const lo = out.lo[last]!;
+    const base = (hi & 0xff) * 0x100000 + (lo >>> 12);
+    const flags = (out.readOnly ? TLB_RO : 0) | (out.xn ? TLB_XN : 0);
+    if (level === 3) tlb.set(va >>> 12, base * TLB_FLAGS + flags);
+    else if (level === 2) tlb.set(0x100000 + (va >>> 21), base * TLB_FLAGS + flags);
+    else tlb.set(0x200000 + (va >>> 30), base * TLB_FLAGS + flags);
+    return out.pa;
+  }
+
+  /** `TLBIMVAH va`: drop every entry translating `va` (pages and blocks covering it). */
+  tlbiMva(va: number): void {
+    va = va >>> 0;
+    this.stats.tlbiMva++;
+    const t = this.tlb;
+    if (t.size === 0) return;
+    t.delete(va >>> 12);
+    t.delete(0x100000 + (va >>> 21));
+    t.delete(0x200000 + (va >>> 30));
+  }
+
+  /**
+   * `__flush_xen_data_tlb_range_va(va, size)`: one TLBIMVAH per 4 KiB with `unsigned long`
+   * (32-bit) arithmetic, exactly: `end = va + size; while (va < end) { TLBIMVAH; va += PAGE_SIZE; }`.
+   */
+  tlbiMvaRange(va: number, size: number): void {
+    let v = va >>> 0;
+    const end = (v + (size >>> 0)) >>> 0;
+    const pages = v < end ? Math.ceil((end - v) / 4096) : 0;
+    if (pages === 0) return;
+    const t = this.tlb;
+    if (t.size < pages) {
+      // same effect as `pages` single invalidations, computed over the (smaller) TLB
+      this.stats.tlbiMva += pages;
+      const last = v + (pages - 1) * 4096;
+      for (const key of Array.from(t.keys())) {
+        let lo: number;
+        let hi: number;
+        if (key < 0x100000) {
+          lo = key * 4096;
+          hi = lo + 4095;
+        } else if (key < 0x200000) {
+          lo = (key - 0x100000) * 0x200000;
+          hi = lo + 0x1fffff;
+        } else {
+          lo = (key - 0x200000) * 0x40000000;
+          hi = lo + 0x3fffffff;
+        }
+        // an entry is hit when one of the invalidated page addresses v + 4096*j falls inside it
+        if (hi >= v && lo <= last) {
+          const firstJ = lo <= v ? 0 : Math.ceil((lo - v) / 4096);
+          if (v + firstJ * 4096 <= hi) t.delete(key);
+        }
+      }
+      return;
+    }
+    for (let i = 0; i < pages; i++, v += 4096) this.tlbiMva(v);
+  }
+
+  /** `TLBIALLH` */
+  tlbiAll(): void {
+    this.stats.tlbiAll++;
+    this.tlb.clear();
+  }
+
+  /** Is `va` currently cached? (for views and tests) */
+  tlbLookup(va: number): { mfn: number; readOnly: boolean; size: number } | null {
+    va = va >>> 0;
+    const probes: Array<[number, number]> = [
+      [va >>> 12, 4096],
+      [0x100000 + (va >>> 21), 0x200000],
+      [0x200000 + (va >>> 30), 0x40000000],
+    ];
+    for (const [key, size] of probes) {
+      const v = this.tlb.get(key);
+      if (v !== undefined) {
+        const flags = v % TLB_FLAGS;
+        return { mfn: (v - flags) / TLB_FLAGS, readOnly: (flags & TLB_RO) !== 0, size };
+      }
+    }
+    return null;
+  }
+
+  /** All TLB entries, for views: [{va, size, mfn, readOnly}] sorted by VA. */
+  tlbEntries(): Array<{ va: number; size: number; mfn: number; readOnly: boolean }> {
+    const out: Array<{ va: number; size: number; mfn: number; readOnly: boolean }> = [];
+    for (const [key, v] of this.tlb) {
+      const flags = v % TLB_FLAGS;
+      const mfn = (v - flags) / TLB_FLAGS;
+      if (key < 0x100000) out.push({ va: key * 4096, size: 4096, mfn, readOnly: (flags & TLB_RO) !== 0 });
+      else if (key < 0x200000) out.push({ va: (key - 0x100000) * 0x200000, size: 0x200000, mfn, readOnly: (flags & TLB_RO) !== 0 });
+      else out.push({ va: (key - 0x200000) * 0x40000000, size: 0x40000000, mfn, readOnly: (flags & TLB_RO) !== 0 });
+    }
+    return out.sort((a, b) => a.va - b.va);
+  }
+
+  // ---- accesses made by emulated Xen code ---------------------------------------------------
+
+  private readonly accessRec = new WalkRecord();
+
+  /** 64-bit load through the MMU; throws HypTrap on a fault. Result in `out[0]=hi, out[1]=lo`. */
+  load64(va: number, out: Uint32Array): void {
+    const pa = this.translate(va, false, this.accessRec);
+    if (pa < 0) throw new HypTrap(this.cpu, va >>> 0, false, FAULT_NAMES[this.accessRec.fault], this.accessRec.faultLevel);
+    this.stats.loads++;
+    const mfn = Math.floor(pa / 4096);
+    const idx = (pa & 0xfff) >>> 3;
+    const f = this.mem.frame(mfn);
+    out[0] = f === undefined ? 0 : f[(idx << 1) | 1]!;
+    out[1] = f === undefined ? 0 : f[idx << 1]!;
+  }
+
+  /** 64-bit store (`strd`) through the MMU; throws HypTrap on a fault. */
+  store64(va: number, hi: number, lo: number): void {
+    const pa = this.translate(va, true, this.accessRec);
+    if (pa < 0) throw new HypTrap(this.cpu, va >>> 0, true, FAULT_NAMES[this.accessRec.fault], this.accessRec.faultLevel);
+    this.stats.stores++;
+    this.mem.write(Math.floor(pa / 4096), (pa & 0xfff) >>> 3, hi >>> 0, lo >>> 0);
+  }
+
+  dsb(): void {
+    this.stats.dsb++;
+  }
+  isb(): void {
+    this.stats.isb++;
+  }
+}

@@ -1,0 +1,430 @@
+/**
+ * Xen's own arm32 page tables after boot (reference doc §3), on a modelled host:
+ * per-pCPU root `xen_pgtable`, the shared `xen_second` (2 pages, 1024 slots), `xen_xenmap`,
+ * `xen_fixmap`, the per-pCPU `xen_dommap` and VMAP's level-3 tables, populated as Xen does.
+ *
+ * Physical placement is a model choice [A], documented in the README ("The modelled host"):
+ *   host RAM        PA 0x80000000, size `hostRamSize` (default 4 GiB)
+ *   Xen image       PA 0x80000000 .. +2 MiB (mapped at XEN_VIRT_START through xen_xenmap);
+ *                   static tables inside it: cpu0_pgtable 0x80100, xen_second 0x80102-3,
+ *                   xen_fixmap 0x80104, xen_xenmap 0x80105, cpu0_dommap 0x80106-7 (MFNs)
+ *   xenheap         PA 0x82000000 .. (max(RAM/8 rounded up to 32 MiB, 128 MiB), at most 1 GiB)
+ *   frametable      next 32 MiB-aligned PA, RAM/4 KiB * 24 B rounded up to 32 MiB
+ *   domheap         the rest of host RAM (p2m tables, VLPT shadow pages, vmap'd pages)
+ */
+import { InputError } from './errors';
+import { FrameAllocator, PhysMem } from './memory';
+import { Mmu } from './mmu';
+import { XEN_ENTRY, xenEntry, dommapEntry, lpaeValid, lpaeBase, lpaeAvail } from './lpae';
+import type { Layout, Region } from './layout/types';
+import { embeddedLayout, findRegion, regionOf } from './layout/embedded';
+import type { XenTree } from './lpae';
+
+const MiB = 0x100000;
+const GiB = 0x40000000;
+
+export const XEN_IMAGE_MFN = 0x80000;
+export const CPU0_PGTABLE_MFN = 0x80100;
+export const XEN_SECOND_MFN = 0x80102;
+export const XEN_FIXMAP_MFN = 0x80104;
+export const XEN_XENMAP_MFN = 0x80105;
+export const CPU0_DOMMAP_MFN = 0x80106;
+/** pages of the Xen image that are text / rodata [A] */
+const TEXT_PAGES = 0x40;
+const RODATA_PAGES = 0x20;
+
+/** Fixmap slots [V] config.h @ ac6e1ae, and the host devices they map on the model [A] (vexpress) */
+export const FIXMAP_SLOTS: Array<{ slot: number; name: string; pa: number }> = [
+  { slot: 0, name: 'FIXMAP_CONSOLE', pa: 0x1c090000 },
+  { slot: 3, name: 'FIXMAP_GICD', pa: 0x2c001000 },
+  { slot: 4, name: 'FIXMAP_GICC1', pa: 0x2c002000 },
+  { slot: 5, name: 'FIXMAP_GICC2', pa: 0x2c003000 },
+  { slot: 6, name: 'FIXMAP_GICH', pa: 0x2c004000 },
+];
+
+/** Pages `vm_init` reserves for the vmap bitmap: 768 MiB / 4 KiB bits = 24 KiB [V]/[D] */
+export const VMAP_BITMAP_PAGES = 6;
+
+export interface SystemOptions {
+  layout?: Layout;
+  /** number of pCPUs (default 2) */
+  cpus?: number;
+  tree?: XenTree;
+  hostRamSize?: number;
+}
+
+export interface PCpu {
+  id: number;
+  mmu: Mmu;
+  rootMfn: number;
+  /** first of the two dommap pages */
+  dommapMfn: number;
+}
+
+/** What a `xen_second` slot maps, for views and the CLI. */
+export interface SlotInfo {
+  slot: number;
+  va: number;
+  region: string | null;
+  hi: number;
+  lo: number;
+  what: string;
+}
+
+export class XenSystem {
+  readonly mem = new PhysMem();
+  readonly layout: Layout;
+  readonly tree: XenTree;
+  readonly hostRamBase = 0x80000000;
+  readonly hostRamSize: number;
+  readonly xenheap: FrameAllocator;
+  readonly domheap: FrameAllocator;
+  readonly cpus: PCpu[] = [];
+  readonly xenheapPa: number;
+  readonly xenheapSize: number;
+  readonly frametablePa: number;
+  readonly frametableSize: number;
+  readonly warnings: string[] = [];
+  /** VIRT_LIN_P2M window (from the layout) */
+  readonly vlptStart: number;
+  readonly vlptEnd: number;
+  /** labels of what the boot code put in each slot, for `describeSlot` */
+  private readonly slotLabel = new Map<number, string>();
+  /** vmap: VA page index (from VMAP_VIRT_START) -> mfn; JS mirror of the bitmap frame's bits */
+  private readonly vmapUsed = new Set<number>();
+  readonly vmapL3 = new Map<number, number>(); // slot -> L3 table mfn
+  readonly vmapStart: number;
+  readonly vmapEnd: number;
+  private bitmapMfn = 0;
+  /** events Xen would print or that the model notes (vunmap through a clobbered slot, …) */
+  readonly log: string[] = [];
+
+  constructor(opts: SystemOptions = {}) {
+    this.layout = opts.layout ?? embeddedLayout();
+    this.tree = opts.tree ?? 'ac6e1ae';
+    const ncpu = opts.cpus ?? 2;
+    if (!Number.isInteger(ncpu) || ncpu < 1 || ncpu > 8) throw new InputError(`cpus: ${ncpu} is not a pCPU count from 1 to 8`);
+    this.hostRamSize = opts.hostRamSize ?? 4 * GiB;
+    if (!(this.hostRamSize >= 512 * MiB && this.hostRamSize <= 64 * GiB && this.hostRamSize % (2 * MiB) === 0))
+      throw new InputError(`host RAM size: ${this.hostRamSize} is not a multiple of 2 MiB from 512 MiB to 64 GiB`);
+    const win = findRegion(this.layout, 'VIRT_LIN_P2M');
+    if (!win) throw new InputError(`layout ${this.layout.source}: has no VIRT_LIN_P2M_START/END (the seed's window); VLPT cannot be modelled on it`);
+    this.vlptStart = win.start;
+    this.vlptEnd = win.end;
+    const vmap = findRegion(this.layout, 'VMAP');
+    this.vmapStart = vmap ? vmap.start : 0x10000000;
+    this.vmapEnd = vmap ? vmap.end : 0x40000000;
+
+    // xenheap size in 2013: max(RAM/8 rounded up to 32 MiB, 128 MiB) [V] setup.c; capped at the 1 GiB window [A]
+    let xh = Math.max(Math.ceil(this.hostRamSize / 8 / (32 * MiB)) * 32 * MiB, 128 * MiB);
+    if (xh > GiB) {
+      this.warnings.push(`xenheap of ${xh / MiB} MiB (RAM/8) exceeds the 1 GiB XENHEAP window; 2013 Xen had no cap (added 2015), the model maps 1 GiB`);
+      xh = GiB;
+    }
+    this.xenheapPa = 0x82000000;
+    this.xenheapSize = xh;
+    // frametable: 24 B per page, rounded up to 32 MiB, no upper bound in 2013 [V] mm.c
+    this.frametableSize = Math.ceil(((this.hostRamSize / 4096) * 24) / (32 * MiB)) * 32 * MiB;
+    this.frametablePa = this.xenheapPa + xh;
+    const domheapFirst = (this.frametablePa + this.frametableSize) / 4096;
+    this.xenheap = new FrameAllocator('xenheap', this.xenheapPa / 4096, (this.xenheapPa + xh) / 4096);
+    this.domheap = new FrameAllocator('domheap', domheapFirst, (this.hostRamBase + this.hostRamSize) / 4096);
+
+    this.bootTables();
+    for (let i = 0; i < ncpu; i++) this.addCpu(i);
+    this.snapshotBoot();
+  }
+
+  // ---- boot ------------------------------------------------------------------------------
+
+  private put(mfn: number, index: number, e: Uint32Array | number[]): void {
+    this.mem.write(mfn, index, e[0]!, e[1]!);
+  }
+
+  xenSecondRead(slot: number, out: Uint32Array): void {
+    out[0] = this.mem.readHi(XEN_SECOND_MFN + (slot >>> 9), slot & 511);
+    out[1] = this.mem.readLo(XEN_SECOND_MFN + (slot >>> 9), slot & 511);
+  }
+
+  /** boot-time write of a shared `xen_second` slot (physical; boot code runs before the MMU model) */
+  private setSecond(slot: number, e: Uint32Array | number[], label: string): void {
+    this.put(XEN_SECOND_MFN + (slot >>> 9), slot & 511, e);
+    this.slotLabel.set(slot, label);
+  }
+
+  private bootTables(): void {
+    const e = [0, 0];
+    // the Xen image: text, rodata, data pages in xen_xenmap (slot 1)
+    for (let i = 0; i < 512; i++) {
+      const kind = i < TEXT_PAGES ? 'TEXT_PAGE' : i < TEXT_PAGES + RODATA_PAGES ? 'RODATA_PAGE' : 'TABLE';
+      this.put(XEN_XENMAP_MFN, i, xenEntry(kind, XEN_IMAGE_MFN + i, e));
+    }
+    const xenVa = this.regionStart('XEN', 0x00200000);
+    const fixVa = this.regionStart('FIXMAP', 0x00400000);
+    const fdtVa = this.regionStart('BOOT_FDT', 0x00600000);
+    this.setSecond(xenVa >>> 21, xenEntry('TABLE', XEN_XENMAP_MFN, e), 'table → xen_xenmap (Xen image, 4 KiB pages)');
+    for (const f of FIXMAP_SLOTS) this.put(XEN_FIXMAP_MFN, f.slot, xenEntry('DEV_PAGE', f.pa / 4096, e));
+    this.setSecond(fixVa >>> 21, xenEntry('TABLE', XEN_FIXMAP_MFN, e), 'table → xen_fixmap');
+    // boot FDT: a 2 MiB PT_MEM block [A] at the top of the first 32 MiB of RAM
+    this.setSecond(fdtVa >>> 21, xenEntry('PT_MEM', 0x81e00, e), 'block → boot FDT (2 MiB)');
+    // frametable: 2 MiB blocks with the contiguous hint
+    const ft = this.regionStart('FRAMETABLE', 0x02000000);
+    for (let off = 0; off < this.frametableSize; off += 2 * MiB) {
+      const slot = (ft + off) / (2 * MiB);
+      if (slot >= 1024) break;
+      this.setSecond(slot, xenEntry('CONTIG_BLOCK', (this.frametablePa + off) / 4096, e), 'block → frametable (page_info array)');
+    }
+    // xenheap: 2 MiB blocks with the contiguous hint
+    const xh = this.regionStart('XENHEAP', 0x40000000);
+    for (let off = 0; off < this.xenheapSize; off += 2 * MiB) {
+      const slot = (xh + off) / (2 * MiB);
+      if (slot >= 1024) break;
+      this.setSecond(slot, xenEntry('CONTIG_BLOCK', (this.xenheapPa + off) / 4096, e), 'block → xenheap (direct map)');
+    }
+    // vm_init: the first bitmap page mapped at VMAP_VIRT_START, 6 pages reserved [V] vmap.c
+    const bm = this.xenheap.alloc(0);
+    if (bm === null) throw new Error('xenheap exhausted at boot');
+    this.bitmapMfn = bm;
+    this.mem.frameForWrite(bm);
+    for (let p = 0; p < VMAP_BITMAP_PAGES; p++) this.markVmap(p, true);
+    this.vmapMapPage(this.vmapStart, bm);
+    // cpu0's root: 0,1 → xen_second; 2,3 → its dommap (added in addCpu)
+  }
+
+  private regionStart(name: string, dflt: number): number {
+    const r = findRegion(this.layout, name);
+    return r ? r.start : dflt;
+  }
+
+  private addCpu(id: number): void {
+    const e = [0, 0];
+    let root: number;
+    let dommap: number;
+    if (id === 0) {
+      root = CPU0_PGTABLE_MFN;
+      dommap = CPU0_DOMMAP_MFN;
+    } else {
+      // a xenheap page copied from cpu0's root; a cleared 2-page dommap [V] mm.c init_secondary_pagetables
+      const r = this.xenheap.alloc(0);
+      const d = this.xenheap.alloc(1);
+      if (r === null || d === null) throw new Error('xenheap exhausted at boot');
+      root = r;
+      dommap = d;
+    }
+    this.mem.frameForWrite(root);
+    this.mem.frameForWrite(dommap);
+    this.mem.frameForWrite(dommap + 1);
+    this.put(root, 0, xenEntry('ROOT_TO_SECOND', XEN_SECOND_MFN, e));
+    this.put(root, 1, xenEntry('ROOT_TO_SECOND', XEN_SECOND_MFN + 1, e));
+    this.put(root, 2, xenEntry('TABLE', dommap, e));
+    this.put(root, 3, xenEntry('TABLE', dommap + 1, e));
+    this.cpus.push({ id, mmu: new Mmu(id, this.mem, root), rootMfn: root, dommapMfn: dommap });
+  }
+
+  cpu(id: number): PCpu {
+    const c = this.cpus[id];
+    if (!c) throw new InputError(`pCPU: ${id} is not a pCPU of this system (0..${this.cpus.length - 1})`);
+    return c;
+  }
+
+  /** VA of `xen_second[slot]`: the static array inside the Xen image */
+  xenSecondVa(slot: number): number {
+    return this.regionStart('XEN', 0x00200000) + (XEN_SECOND_MFN - XEN_IMAGE_MFN) * 4096 + slot * 8;
+  }
+
+  // ---- vmap (map_domain_page_global) --------------------------------------------------------
+
+  private markVmap(page: number, used: boolean): void {
+    if (used) this.vmapUsed.add(page);
+    else this.vmapUsed.delete(page);
+    // the bitmap page itself holds the bits for the first 32768 pages
+    if (page < 32768) {
+      const idx = page >>> 5;
+      const f = this.mem.frameForWrite(this.bitmapMfn);
+      const bit = 1 << (page & 31);
+      f[idx] = used ? (f[idx]! | bit) >>> 0 : (f[idx]! & ~bit) >>> 0;
+    }
+  }
+
+  /** boot-time / vmap level-3 mapping of one page at `va` (physical writes, as create_xen_entries) */
+  private vmapMapPage(va: number, mfn: number): void {
+    const slot = va >>> 21;
+    let l3 = this.vmapL3.get(slot);
+    const e = [0, 0];
+    if (l3 === undefined) {
+      const t = this.xenheap.alloc(0);
+      if (t === null) throw new Error('xenheap exhausted');
+      l3 = t;
+      this.mem.frameForWrite(l3);
+      this.vmapL3.set(slot, l3);
+      this.setSecond(slot, xenEntry('TABLE', l3, e), 'table → vmap level-3 table');
+    }
+    this.put(l3, (va >>> 12) & 511, xenEntry('TABLE', mfn, e));
+  }
+
+  /**
+   * `map_domain_page_global(mfn)` = `vmap(&mfn, 1)`: first free VMAP page after the bitmap,
+   * mapped with PAGE_HYPERVISOR, then a local flush of that VA on `cpu`. Returns the VA, or 0
+   * (NULL) when VMAP is exhausted. The seed does not check the result (finding `unchecked-vmap`).
+   */
+  mapDomainPageGlobal(cpu: number, mfn: number): number {
+    const pages = (this.vmapEnd - this.vmapStart) / 4096;
+    for (let p = VMAP_BITMAP_PAGES; p < pages; p++) {
+      if (this.vmapUsed.has(p)) continue;
+      const va = this.vmapStart + p * 4096;
+      // create_xen_entries reads xen_second[slot]; if the slot no longer holds one of vmap's own
+      // L3 tables (e.g. VLPT overwrote it), the 2013 code would follow whatever is there.
+      const slot = va >>> 21;
+      const l3 = this.vmapL3.get(slot);
+      if (l3 !== undefined && !this.slotHoldsTable(slot, l3)) {
+        this.log.push(`vmap: xen_second[${slot}] no longer links vmap's level-3 table; map_pages_to_xen(0x${va.toString(16)}) would write through a foreign table`);
+      }
+      this.markVmap(p, true);
+      this.vmapMapPage(va, mfn);
+      const c = this.cpu(cpu);
+      c.mmu.dsb();
+      c.mmu.tlbiMvaRange(va, 4096);
+      c.mmu.dsb();
+      c.mmu.isb();
+      return va;
+    }
+    return 0;
+  }
+
+  /** `unmap_domain_page_global(va)` = `vunmap(va)`: clear the L3 entry, local flush, free the VA. */
+  unmapDomainPageGlobal(cpu: number, va: number): void {
+    if (va === 0) return; // vunmap(NULL) is a no-op
+    const p = (va - this.vmapStart) / 4096;
+    const slot = va >>> 21;
+    const l3 = this.vmapL3.get(slot);
+    if (l3 === undefined || !this.vmapUsed.has(p)) {
+      this.log.push(`vunmap(0x${va.toString(16)}): nothing mapped there by vmap`);
+      return;
+    }
+    if (!this.slotHoldsTable(slot, l3)) {
+      this.log.push(
+        `vunmap(0x${va.toString(16)}): xen_second[${slot}] no longer links vmap's level-3 table (it holds a guest p2m entry now); destroy_xen_mappings would clear an entry of a foreign table — the model leaves memory untouched`,
+      );
+    } else {
+      this.mem.write(l3, (va >>> 12) & 511, 0, 0);
+    }
+    this.markVmap(p, false);
+    const c = this.cpu(cpu);
+    c.mmu.dsb();
+    c.mmu.tlbiMvaRange(va, 4096);
+    c.mmu.dsb();
+    c.mmu.isb();
+  }
+
+  private slotHoldsTable(slot: number, mfn: number): boolean {
+    const hi = this.mem.readHi(XEN_SECOND_MFN + (slot >>> 9), slot & 511);
+    const lo = this.mem.readLo(XEN_SECOND_MFN + (slot >>> 9), slot & 511);
+    return lpaeValid(lo) && (lo & 2) !== 0 && lpaeBase(hi, lo) === mfn;
+  }
+
+  /** the vmap bitmap frame (its words are what an out-of-window VLPT read at 0x10000000 sees) */
+  get vmapBitmapMfn(): number {
+    return this.bitmapMfn;
+  }
+
+  // ---- map_domain_page (per-pCPU xen_dommap) ------------------------------------------------
+
+  /**
+   * `map_domain_page(mfn)` on `cpu` [V] mm.c @ ac6e1ae: probe the dommap as an open-addressed
+   * hash from `(slot_mfn >> 9) % 1024`, reuse a slot with the same 2 MiB base and refcount < 15,
+   * else take the first free slot and write a 2 MiB block with refcount 1; then a local flush of
+   * the one 4 KiB VA. Returns the VA (0x80000000 + slot * 2 MiB + (mfn & 511) * 4 KiB).
+   */
+  mapDomainPage(cpu: number, mfn: number): number {
+    const c = this.cpu(cpu);
+    const slotMfn = mfn - (mfn % 512);
+    const domheapVa = this.regionStart('DOMHEAP', 0x80000000);
+    let slot = (slotMfn / 512) % 1024;
+    let chosen = -1;
+    for (let probes = 0; probes < 1024; probes++, slot = (slot + 1) % 1024) {
+      const page = c.dommapMfn + (slot >>> 9);
+      const hi = this.mem.readHi(page, slot & 511);
+      const lo = this.mem.readLo(page, slot & 511);
+      const count = lpaeAvail(hi);
+      if (lpaeValid(lo) && lpaeBase(hi, lo) === slotMfn && count < 15) {
+        // reuse: refcount++ (a plain store into the entry; no TLB work)
+        this.mem.write(page, slot & 511, ((hi & ~(0xf << 23)) | ((count + 1) << 23)) >>> 0, lo);
+        chosen = slot;
+        break;
+      }
+      if (count === 0) {
+        const e = dommapEntry(slotMfn, 1);
+        c.mmu.dsb(); // write_pte: dsb; strd; dsb
+        this.mem.write(page, slot & 511, e[0]!, e[1]!);
+        c.mmu.dsb();
+        c.mmu.stats.stores++;
+        chosen = slot;
+        break;
+      }
+    }
+    if (chosen < 0) throw new Error('BUG_ON: xen_dommap exhausted (all 1024 slots busy)');
+    const va = (domheapVa + chosen * 0x200000 + (mfn % 512) * 4096) >>> 0;
+    // flush_xen_data_tlb_range_va(va, PAGE_SIZE): dsb; TLBIMVAH; dsb; isb (local)
+    c.mmu.dsb();
+    c.mmu.tlbiMvaRange(va, 4096);
+    c.mmu.dsb();
+    c.mmu.isb();
+    return va;
+  }
+
+  /** `unmap_domain_page(va)`: only the refcount goes down [V]. */
+  unmapDomainPage(cpu: number, va: number): void {
+    const c = this.cpu(cpu);
+    const domheapVa = this.regionStart('DOMHEAP', 0x80000000);
+    const slot = Math.floor((va - domheapVa) / 0x200000);
+    if (slot < 0 || slot >= 1024) return;
+    const page = c.dommapMfn + (slot >>> 9);
+    const hi = this.mem.readHi(page, slot & 511);
+    const lo = this.mem.readLo(page, slot & 511);
+    const count = lpaeAvail(hi);
+    if (count === 0) return;
+    this.mem.write(page, slot & 511, ((hi & ~(0xf << 23)) | ((count - 1) << 23)) >>> 0, lo);
+  }
+
+  // ---- description -------------------------------------------------------------------------
+
+  /** Region and boot-time meaning of every slot, with the slot's current raw entry. */
+  describeSlot(slot: number): SlotInfo {
+    const va = slot * 0x200000;
+    const reg: Region | null = regionOf(this.layout, va);
+    const hi = this.mem.readHi(XEN_SECOND_MFN + (slot >>> 9), slot & 511);
+    const lo = this.mem.readLo(XEN_SECOND_MFN + (slot >>> 9), slot & 511);
+    let what: string;
+    if (!lpaeValid(lo)) what = 'invalid';
+    else {
+      const label = this.slotLabel.get(slot);
+      const base = lpaeBase(hi, lo);
+      if (label && this.bootEntryStillThere(slot, hi, lo)) what = label;
+      else what = `${(lo & 2) !== 0 ? 'table' : 'block'} → mfn 0x${base.toString(16)}`;
+    }
+    return { slot, va, region: reg ? reg.name : null, hi, lo, what };
+  }
+
+  private readonly bootValue = new Map<number, [number, number]>();
+  /** remember boot values so descriptions can tell "still what boot put there" from "overwritten" */
+  snapshotBoot(): void {
+    for (let s = 0; s < 1024; s++) {
+      this.bootValue.set(s, [this.mem.readHi(XEN_SECOND_MFN + (s >>> 9), s & 511), this.mem.readLo(XEN_SECOND_MFN + (s >>> 9), s & 511)]);
+    }
+  }
+  private bootEntryStillThere(slot: number, hi: number, lo: number): boolean {
+    const b = this.bootValue.get(slot);
+    return b === undefined || (b[0] === hi && b[1] === lo);
+  }
+  bootEntry(slot: number): [number, number] | undefined {
+    return this.bootValue.get(slot);
+  }
+
+  /** xen_second slots occupied by the frametable mapping */
+  frametableSlots(): [number, number] {
+    const ft = this.regionStart('FRAMETABLE', 0x02000000) >>> 21;
+    return [ft, Math.min(1024, ft + this.frametableSize / (2 * MiB))];
+  }
+}
+
+export { XEN_ENTRY };
