@@ -245,12 +245,13 @@ export function analyzePrepare(sys: XenSystem, d: Domain, r: VlptCallResult): Fi
       ),
     );
   }
-  if (r.result === 0 && sys.tree === 'ac6e1ae' && r.slotsWritten.length) {
+  const inWindow = r.slotsWritten.filter((s) => s >= winLo && s < winHi);
+  if (r.result === 0 && sys.tree === 'ac6e1ae' && inWindow.length) {
     out.push(
       makeFinding(
         'readonly-window',
         'on the ac6e1ae tree the guest L2 entries (0x6FF: write=1) read as Xen page descriptors with AP[2]=1: stores through get_vlpt_3lvl_pte pointers take a HYP permission fault (use --tree 9a80d50 for the writable variant)',
-        r.slotsWritten.filter((s) => s >= winLo && s < winHi),
+        inWindow,
         ['VIRT_LIN_P2M'],
       ),
     );

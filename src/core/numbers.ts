@@ -118,8 +118,17 @@ export function humanSize(n: number): string {
     }
   }
   if (n < 1024) return `${n} B`;
+  // two exact terms when they describe it ("64 GiB + 4 KiB"), else two decimals
   for (const [u, name] of units) {
-    if (n >= u) return `${(n / u).toFixed(2)} ${name}`;
+    if (n >= u) {
+      const whole = Math.floor(n / u);
+      const rest = n - whole * u;
+      for (const [u2, name2] of units) {
+        if (u2 < u && rest % u2 === 0 && rest / u2 < 1024) return `${whole} ${name} + ${rest / u2} ${name2}`;
+      }
+      if (rest > 0 && rest < 1024) return `${whole} ${name} + ${rest} B`;
+      return `${(n / u).toFixed(2)} ${name}`;
+    }
   }
   return `${n} B`;
 }

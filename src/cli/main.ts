@@ -1,0 +1,70 @@
+/**
+ * xenlens: argv → command → exit code. Exit 0 when the emulation ran (whatever the emulated
+ * function returned), 2 on bad input with one stderr line; anything else is a bug (exit 1).
+ */
+import { nodeIo, type CliIo } from './io';
+import { isInputError } from '../core/errors';
+import * as resolve from './resolve';
+import * as va from './va';
+import * as prepare from './prepare';
+import * as slots from './slots';
+import * as findings from './findings';
+import * as demo from './demo';
+
+type Command = { run(args: string[], io: CliIo): Promise<number>; HELP: string };
+
+export const COMMANDS: Record<string, Command> = {
+  resolve,
+  va,
+  prepare,
+  slots,
+  findings,
+  demo,
+};
+
+export const USAGE = `xenlens — Xen ARM32 memory layout and the seed's VLPT, emulated
+
+usage: xenlens <command> [options]
+
+commands:
+${Object.entries(COMMANDS)
+  .map(([name, c]) => `  ${name.padEnd(9)} ${c.HELP.split('\n')[1]?.trim() ?? ''}`)
+  .join('\n')}
+
+Numbers: hex (0x8000_0000, 0x80000000ULL) or decimal; sizes also 512M, 1G, 64G.
+Add --json for machine output; --help after a command for its options.`;
+
+export async function main(argv: string[], io: CliIo = nodeIo): Promise<number> {
+  const [cmd, ...rest] = argv;
+  if (cmd === undefined || cmd === '--help' || cmd === '-h' || cmd === 'help') {
+    io.out(USAGE);
+    return cmd === undefined ? 2 : 0;
+  }
+  const c = Object.prototype.hasOwnProperty.call(COMMANDS, cmd) ? COMMANDS[cmd] : undefined;
+  if (!c) {
+    io.err(`xenlens: unknown command "${cmd}" (expected one of: ${Object.keys(COMMANDS).join(', ')})`);
+    return 2;
+  }
+  try {
+    return await c.run(rest, io);
+  } catch (e) {
+    if (isInputError(e)) {
+      io.err(`xenlens ${cmd}: ${e.message}`);
+      return 2;
+    }
+    const msg = e instanceof Error ? e.message : String(e);
+    io.err(`xenlens ${cmd}: internal error: ${msg.split('\n')[0]} (please report)`);
+    return 1;
+  }
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    () => {
+      process.exitCode = 1;
+    },
+  );
+}
