@@ -19,3 +19,6 @@ export { createSession } from './session';
 export type { Session, SessionOptions } from './session';
 export { embeddedLayout, regionOf, findRegion, EMBEDDED_SOURCE } from './layout/embedded';
 export type { Layout, Region, CommentMapRow, EndForm, Arch } from './layout/types';
+export { slotsJson } from './format/slots';
+export type { SlotJson } from './format/slots';
+export { textTable, markdownTable, mdCell, va8 } from './format/table';
