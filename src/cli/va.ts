@@ -16,7 +16,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     return 0;
   }
   if (positionals.length !== 1) throw new InputError('va: expected exactly one <address> (a 32-bit Xen virtual address, e.g. 0x08400008)');
-  const va = parseNumber(positionals[0]!, `address ${positionals[0]}`, { max: 0xffffffff, expected: 'a 32-bit Xen virtual address (hex like 0x08400008)' });
+  const va = parseNumber(positionals[0]!, 'address', { max: 0xffffffff, expected: 'a 32-bit Xen virtual address (hex like 0x08400008)' });
   const s = makeSession(values);
   const r = describeVa(s.sys, s.dom, 0, va);
   if (values.json) {
