@@ -42,6 +42,14 @@ export interface CommentMapRow {
   end: number;
   text: string;
   line: number | null;
+  /**
+   * `range` (a region of the map), `reference` (`0 - 8M <COMMON>`: points at another
+   * section), `container` (a hex row whose unit rows are relative offsets, arm64 2023+).
+   * Absent means `range`.
+   */
+  kind?: 'range' | 'reference' | 'container';
+  /** file the row came from (header parser only) */
+  file?: string | null;
 }
 
 export interface Layout {
@@ -52,4 +60,11 @@ export interface Layout {
   regions: Region[];
   commentMap: CommentMapRow[];
   warnings: string[];
+  /**
+   * Guest RAM banks the given files define (`GUEST_RAM_BASE`/`_SIZE`, `GUEST_RAM0_*`,
+   * `GUEST_RAM1_*`), exclusive ends; header parser only. Used by the `window-capacity` lint.
+   */
+  guestRam?: Array<{ name: string; start: number; end: number }>;
+  /** structured form of `warnings` (header parser only), for lints */
+  diagnostics?: Array<{ kind: string; file: string; line: number | null; message: string }>;
 }
