@@ -10,6 +10,7 @@ import * as prepare from './prepare';
 import * as slots from './slots';
 import * as findings from './findings';
 import * as demo from './demo';
+import * as trace from './trace';
 
 type Command = { run(args: string[], io: CliIo): Promise<number>; HELP: string };
 
@@ -19,6 +20,7 @@ export const COMMANDS: Record<string, Command> = {
   prepare,
   slots,
   findings,
+  trace,
   demo,
 };
 

@@ -199,7 +199,7 @@ export function analyzePrepare(sys: XenSystem, d: Domain, r: VlptCallResult): Fi
       out.push(
         makeFinding(
           'second-check-array',
-          `the check "${winLo} + end_index >= 1024" passed although slot${outside.length > 1 ? 's' : ''} ${slotRanges(outside)} lie past the window's last slot ${winHi - 1}`,
+          `the check "${winLo} + end_index >= 1024" passed although slot${outside.length > 1 ? 's' : ''} ${slotRanges(outside)} ${outside.length > 1 ? 'lie' : 'lies'} past the window's last slot ${winHi - 1}`,
           outside,
           [...new Set(outside.map((s) => slotRegion(sys.layout, s)))],
         ),
