@@ -1,0 +1,133 @@
+/**
+ * Layout lints (issue 4): `overlap`, `misaligned`, `end-before-start`, `off-by-one`,
+ * `comment-map-mismatch`, `window-capacity`, plus the parser's own problems (`preprocessor`,
+ * `unknown-macro`, `macro-cycle`, `bad-expression`, `limit`). A correct real header yields no
+ * finding: time-shared starts (BOOT_RELOC / LIVEPATCH_VMAP, doc §11) are not overlaps, and
+ * run-time starts and builtins are parser notes, not findings.
+ * Messages carry no line numbers (the `line` field does), so findings of two layouts compare.
+ */
+import { hex, humanSize } from '../numbers';
+import { bestRow, parseHeaders, type HeaderFile } from './header';
+import type { Arch, Layout, Region } from './types';
+
+export type Severity = 'error' | 'warning' | 'info';
+
+export interface LintFinding {
+  id: string;
+  severity: Severity;
+  file: string | null;
+  line: number | null;
+  message: string;
+}
+
+export const LINT_IDS = ['overlap', 'misaligned', 'end-before-start', 'off-by-one', 'comment-map-mismatch', 'window-capacity'] as const;
+
+/** xen_second maps 2 MiB per slot (doc §3); arm64 maps by 2 MiB blocks as well. */
+export const SLOT_SIZE = 0x200000;
+/** 2013 arm32 guest: RAM from GUEST_RAM_BASE 0x80000000, 40-bit IPA (VTCR T0SZ -8) [V]/[A] */
+const DEFAULT_GUEST_RAM = { name: 'GUEST_RAM_BASE 0x80000000 up to the 40-bit IPA limit (no RAM size macro in 2013)', start: 0x80000000, end: 2 ** 40 };
+
+const range = (r: { start: number; end: number }): string => `${hex(r.start)}–${hex(r.end)}`;
+
+/** Same start, and one of them has no end macro: a slot shared in time (doc §11). */
+function timeShared(a: Region, b: Region): boolean {
+  return a.start === b.start && (a.endMacro === null || b.endMacro === null);
+}
+
+export function lintLayout(layout: Layout): LintFinding[] {
+  const out: LintFinding[] = [];
+  const add: Add = (id, severity, r, message) => {
+    out.push({ id, severity, file: r?.file ?? null, line: r?.line ?? null, message });
+  };
+  const regs = [...layout.regions].sort((a, b) => a.start - b.start || a.end - b.end);
+
+  for (const r of regs) {
+    if (r.end <= r.start) add('end-before-start', 'error', r, `${r.name}: end ${hex(r.end)} (${r.endMacro ?? r.endForm}) is not after start ${hex(r.start)}`);
+    if (r.start % SLOT_SIZE !== 0) add('misaligned', 'warning', r, `${r.name}: start ${hex(r.start)} is not aligned to the 2 MiB xen_second slot size`);
+  }
+
+  for (let i = 0; i < regs.length; i++) {
+    for (let j = i + 1; j < regs.length; j++) {
+      const a = regs[i]!;
+      const b = regs[j]!;
+      if (a.end <= a.start || b.end <= b.start) continue;
+      const gapOrOverlap = b.start - a.end;
+      if (Math.abs(gapOrOverlap) === 1) {
+        add('off-by-one', 'warning', b, gapOrOverlap > 0
+          ? `${a.name} ends at ${hex(a.end)} but ${b.name} starts at ${hex(b.start)}: a gap of one byte (inclusive/exclusive mix)`
+          : `${a.name} ends at ${hex(a.end)} but ${b.name} starts at ${hex(b.start)}: one byte overlaps (inclusive/exclusive mix)`);
+        continue;
+      }
+      if (b.start < a.end && !timeShared(a, b)) {
+        const ov = Math.min(a.end, b.end) - b.start;
+        add('overlap', 'error', b, `${a.name} ${range(a)} and ${b.name} ${range(b)} overlap by ${humanSize(ov)}`);
+      }
+    }
+  }
+
+  lintCommentMap(layout, regs, add);
+
+  // window-capacity: a VLPT window of size S holds S/8 PTEs, i.e. GPAs 0 .. S/8*4096
+  // absolutely, whatever the RAM base (doc §7, §10 window-overrun)
+  const ram = layout.guestRam && layout.guestRam.length ? layout.guestRam : [DEFAULT_GUEST_RAM];
+  for (const w of regs.filter((r) => r.name === 'VIRT_LIN_P2M' && r.end > r.start)) {
+    const covers = (w.size / 8) * 4096;
+    const top = ram.reduce((m, b) => (b.end > m.end ? b : m));
+    if (top.end > covers) {
+      add('window-capacity', 'warning', w, `${w.name} (${humanSize(w.size)}) holds the PTEs of GPAs 0–${hex(covers)} (${humanSize(covers)}) only, but guest RAM reaches ${hex(top.end)} (${top.name})`);
+    }
+  }
+  return out;
+}
+
+const SKIP_ROW = /^(unmapped|unused|reserved)\b/i;
+
+type Add = (id: string, severity: Severity, at: { file?: string | null; line: number | null } | null, message: string) => void;
+
+function lintCommentMap(layout: Layout, regs: Region[], add: Add): void {
+  const rows = layout.commentMap.filter((r) => (r.kind ?? 'range') === 'range' && !SKIP_ROW.test(r.text));
+  if (rows.length === 0) return; // a header without a map says nothing to disagree with
+  const used = new Set<typeof rows[number]>();
+  for (const r of regs) {
+    const row = bestRow(rows, r.name, r.start);
+    if (!row) { add('comment-map-mismatch', 'warning', r, `${r.name} ${range(r)} has no row in the header's comment map`); continue; }
+    used.add(row);
+    if (r.endForm === 'comment') continue;
+    const endKnown = r.endForm !== 'next';
+    if (row.start !== r.start || (endKnown && row.end !== r.end)) {
+      add('comment-map-mismatch', 'warning', r, `${r.name}: the macros give ${endKnown ? range(r) : `start ${hex(r.start)}`}, the comment map says ${range(row)} ("${row.text.slice(0, 50)}")`);
+    }
+  }
+  for (const row of rows) {
+    if (!used.has(row)) add('comment-map-mismatch', 'warning', row, `the comment map's row ${range(row)} "${row.text.slice(0, 50)}" has no region macro`);
+  }
+}
+
+const DIAG_FINDING: Record<string, Severity> = {
+  preprocessor: 'error', 'unknown-macro': 'warning', 'macro-cycle': 'error', 'bad-expression': 'warning', limit: 'error',
+};
+
+/** Parse `files` for both arches and lint both; parser problems become findings too. */
+export function lintHeaders(files: HeaderFile[], arches: Arch[] = ['arm32', 'arm64']): LintFinding[] {
+  const seen = new Set<string>();
+  const out: LintFinding[] = [];
+  for (const arch of arches) {
+    const layout = parseHeaders(files, { arch });
+    const found: LintFinding[] = [];
+    for (const d of layout.diagnostics ?? []) {
+      const sev = DIAG_FINDING[d.kind];
+      if (sev) found.push({ id: d.kind, severity: sev, file: d.file, line: d.line, message: d.message.replace(/^[^:]*:\d+: /, '') });
+    }
+    for (const f of lintLayout(layout)) {
+      // row-only findings have no region: place them at their comment line
+      found.push({ ...f, message: arches.length > 1 ? `${arch}: ${f.message}` : f.message, file: f.file ?? files[0]?.path ?? null });
+    }
+    for (const f of found) {
+      const key = `${f.id}|${f.file}|${f.line}|${f.message.replace(/^arm(32|64): /, '')}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      out.push(f);
+    }
+  }
+  return out;
+}
