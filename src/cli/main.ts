@@ -10,6 +10,9 @@ import * as prepare from './prepare';
 import * as slots from './slots';
 import * as findings from './findings';
 import * as demo from './demo';
+import * as layout from './layout';
+import * as patch from './patch';
+import * as lint from './lint';
 import * as trace from './trace';
 
 type Command = { run(args: string[], io: CliIo): Promise<number>; HELP: string };
@@ -22,6 +25,9 @@ export const COMMANDS: Record<string, Command> = {
   findings,
   trace,
   demo,
+  layout,
+  patch,
+  lint,
 };
 
 export const USAGE = `xenlens — Xen ARM32 memory layout and the seed's VLPT, emulated
