@@ -238,5 +238,10 @@ export function bestRow(rows: CommentMapRow[], stem: string, start: number): Com
   const re = rowWords(stem);
   const named = ranges.filter((r) => re.test(r.text));
   if (named.length) return named.find((r) => r.start === start) ?? named[0]!;
-  return ranges.find((r) => r.start === start && !/^(unmapped|unused|reserved)\b/i.test(r.text)) ?? null;
+  return ranges.find((r) => r.start === start && !isFreeRow(r.text)) ?? null;
+}
+
+/** Rows that describe no region: "Unmapped", "(125TB, L0 slots [5..255]) Unused", "Reserved …". */
+export function isFreeRow(text: string): boolean {
+  return /^(unmapped|unused|reserved)\b/i.test(text.replace(/^(\([^)]*\)\s*)+/, ''));
 }

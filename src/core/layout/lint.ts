@@ -7,7 +7,7 @@
  * Messages carry no line numbers (the `line` field does), so findings of two layouts compare.
  */
 import { hex, humanSize } from '../numbers';
-import { bestRow, parseHeaders, type HeaderFile } from './header';
+import { bestRow, isFreeRow, parseHeaders, type HeaderFile } from './header';
 import type { Arch, Layout, Region } from './types';
 
 export type Severity = 'error' | 'warning' | 'info';
@@ -80,12 +80,10 @@ export function lintLayout(layout: Layout): LintFinding[] {
   return out;
 }
 
-const SKIP_ROW = /^(unmapped|unused|reserved)\b/i;
-
 type Add = (id: string, severity: Severity, at: { file?: string | null; line: number | null } | null, message: string) => void;
 
 function lintCommentMap(layout: Layout, regs: Region[], add: Add): void {
-  const rows = layout.commentMap.filter((r) => (r.kind ?? 'range') === 'range' && !SKIP_ROW.test(r.text));
+  const rows = layout.commentMap.filter((r) => (r.kind ?? 'range') === 'range' && !isFreeRow(r.text));
   if (rows.length === 0) return; // a header without a map says nothing to disagree with
   const used = new Set<typeof rows[number]>();
   for (const r of regs) {
