@@ -267,7 +267,19 @@ export function analyzePrepare(sys: XenSystem, d: Domain, r: VlptCallResult): Fi
       ),
     );
   }
-  if (r.trap) {
+  // doc §10 unchecked-vmap: a NULL shadow pointer makes the loop store to NULL + index → data abort
+  const nullShadow = d.dirty.secondLvl.some((va) => va === 0);
+  if (r.trap && nullShadow && r.trap.va < 2 * 4096) {
+    out.push(
+      makeFinding(
+        'unchecked-vmap',
+        `map_domain_page_global returned NULL (vmap exhausted) and prepare_vlpt stored a shadow entry at NULL + ${r.trap.va}: ${r.trap.message}`,
+        [r.trap.va >>> 21],
+        ['VMAP'],
+        [hex(r.trap.va)],
+      ),
+    );
+  } else if (r.trap) {
     out.push(
       makeFinding(
         'window-overrun',
@@ -278,7 +290,7 @@ export function analyzePrepare(sys: XenSystem, d: Domain, r: VlptCallResult): Fi
       ),
     );
   }
-  if (d.dirty.secondLvl.some((va) => va === 0) && r.result === 0) {
+  if (nullShadow && r.result === 0) {
     out.push(makeFinding('unchecked-vmap', 'map_domain_page_global returned NULL and prepare_vlpt used it', [], ['VMAP']));
   }
   return out;
