@@ -1,0 +1,47 @@
+/**
+ * Every id the extension registers, in one place. test/unit/extension/ids.test.ts checks this
+ * file against package.json `contributes`, both ways. No `vscode` import: unit-testable.
+ */
+export const EXTENSION_ID = 'xen-memory-lens.xen-memory-lens';
+export const CONTAINER = 'xenMemory';
+export const OUTPUT_NAME = 'Xen Memory';
+export const CATEGORY = 'Xen Memory';
+
+export const VIEW = {
+  xenSecond: 'xenMemory.xenSecond',
+  vlpt: 'xenMemory.vlpt',
+} as const;
+
+export const CMD = {
+  resolveAtCursor: 'xenMemory.resolveAtCursor',
+  resolve: 'xenMemory.resolve',
+  reveal: 'xenMemory.reveal',
+  showMap: 'xenMemory.showMap',
+  copyResolution: 'xenMemory.copyResolution',
+  copyLayoutMarkdown: 'xenMemory.copyLayoutMarkdown',
+  copyLayoutCommentMap: 'xenMemory.copyLayoutCommentMap',
+  selectLayoutSource: 'xenMemory.selectLayoutSource',
+  setGuestRam: 'xenMemory.setGuestRam',
+  refresh: 'xenMemory.refresh',
+  openRegion: 'xenMemory.openRegion',
+} as const;
+export type CommandId = (typeof CMD)[keyof typeof CMD];
+
+/** the commands hover links may run (isTrusted.enabledCommands) */
+export const HOVER_COMMANDS: readonly CommandId[] = [CMD.reveal, CMD.showMap, CMD.copyResolution];
+
+export const CONFIG_SECTION = 'xenMemory';
+export const SETTING = {
+  ramBase: 'ramBase',
+  ramSize: 'ramSize',
+  tree: 'tree',
+  layoutSource: 'layoutSource',
+  hoverLanguages: 'hoverLanguages',
+  mapScale: 'mapScale',
+} as const;
+export type SettingKey = (typeof SETTING)[keyof typeof SETTING];
+
+export const MAP_VIEW_TYPE = 'xenMemory.map';
+export const DIAGNOSTIC_SOURCE = 'Xen Memory Lens';
+/** context key set while a session failed to build (drives the views' welcome text) */
+export const CTX_ERROR = 'xenMemory.error';

@@ -1,0 +1,38 @@
+/**
+ * Open the header at a region's `#define`: the file and line the parser recorded, or (for the
+ * embedded layout) the first workspace header that defines the start macro.
+ */
+import * as vscode from 'vscode';
+import { InputError, type Region } from '../core/index';
+
+const MAX_FILES = 200;
+const MAX_BYTES = 1024 * 1024;
+
+export function defineRegExp(macro: string): RegExp {
+  return new RegExp(`^\\s*#\\s*define\\s+${macro.replace(/[^A-Za-z0-9_]/g, '')}\\b`);
+}
+
+/** first (uri, 0-based line) in the workspace headers that #defines `macro` */
+export async function findDefine(macro: string): Promise<{ uri: vscode.Uri; line: number } | undefined> {
+  const re = defineRegExp(macro);
+  const files = await vscode.workspace.findFiles('**/*.h', '**/node_modules/**', MAX_FILES);
+  files.sort((a, b) => a.path.localeCompare(b.path));
+  for (const uri of files) {
+    const stat = await vscode.workspace.fs.stat(uri);
+    if (stat.size > MAX_BYTES) continue;
+    const lines = new TextDecoder().decode(await vscode.workspace.fs.readFile(uri)).split(/\r?\n/);
+    const i = lines.findIndex((l) => re.test(l));
+    if (i >= 0) return { uri, line: i };
+  }
+  return undefined;
+}
+
+export async function openRegionDefinition(reg: Region): Promise<void> {
+  let target: { uri: vscode.Uri; line: number } | undefined;
+  if (reg.file && reg.line) target = { uri: vscode.Uri.file(reg.file), line: reg.line - 1 };
+  else if (reg.startMacro) target = await findDefine(reg.startMacro);
+  if (!target) throw new InputError(`no header in the workspace defines ${reg.startMacro ?? reg.name} (the layout is ${reg.file ? reg.file : 'embedded'})`);
+  const doc = await vscode.workspace.openTextDocument(target.uri);
+  const range = new vscode.Range(target.line, 0, target.line, doc.lineAt(target.line).text.length);
+  await vscode.window.showTextDocument(doc, { selection: range, preview: false });
+}
