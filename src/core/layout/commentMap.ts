@@ -24,10 +24,14 @@ function sizeOf(num: string, unit: string): number | null {
   return Number.isSafeInteger(v) ? v : null;
 }
 
+/** A real map has a few dozen rows; the cap keeps row-by-region matching cheap on hostile input. */
+export const MAX_COMMENT_ROWS = 2000;
+
 /** Rows for `arch` from every active comment of the given files, in file order. */
 export function parseCommentMap(blocks: CommentBlock[], arch: Arch): CommentMapRow[] {
   const rows: CommentMapRow[] = [];
   for (const b of blocks) {
+    if (rows.length >= MAX_COMMENT_ROWS) break;
     if (!b.active) continue;
     let section: 'common' | Arch = 'common';
     let container: CommentMapRow | null = null;
@@ -90,5 +94,5 @@ export function parseCommentMap(blocks: CommentBlock[], arch: Arch): CommentMapR
       }
     }
   }
-  return rows;
+  return rows.slice(0, MAX_COMMENT_ROWS);
 }

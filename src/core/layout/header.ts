@@ -169,7 +169,14 @@ export function parseHeaders(files: HeaderFile[], opts: ParseHeadersOptions): La
 
   // 3. comment map, then ends for regions without end macros
   const commentMap: CommentMapRow[] = parseCommentMap(pre.comments, arch);
-  const allStarts = parts.map((p) => p.start);
+  const allStarts = [...new Set(parts.map((p) => p.start))].sort((a, b) => a - b);
+  /** the smallest start above `x` (binary search: a huge header stays n log n) */
+  const nextStart = (x: number): number | null => {
+    let lo = 0;
+    let hi = allStarts.length;
+    while (lo < hi) { const mid = (lo + hi) >> 1; if (allStarts[mid]! <= x) lo = mid + 1; else hi = mid; }
+    return lo < allStarts.length ? allStarts[lo]! : null;
+  };
   const regions: Region[] = [];
   for (const p of parts) {
     let { end, endForm } = p;
@@ -177,10 +184,10 @@ export function parseHeaders(files: HeaderFile[], opts: ParseHeadersOptions): La
     if (end === null || endForm === null) {
       if (row && row.start === p.start) { end = row.end; endForm = 'comment'; }
       else {
-        const later = allStarts.filter((x) => x > p.start);
-        end = later.length ? Math.min(...later) : VA_TOP[arch];
+        const later = nextStart(p.start);
+        end = later ?? VA_TOP[arch];
         endForm = 'next';
-        if (!later.length) note('range', p.s.def.file, p.s.def.line, `${p.s.def.file}:${p.s.def.line}: ${p.s.stem} has no end macro and no region after it: end taken as the top of the ${arch} VA space`);
+        if (later === null) note('range', p.s.def.file, p.s.def.line, `${p.s.def.file}:${p.s.def.line}: ${p.s.stem} has no end macro and no region after it: end taken as the top of the ${arch} VA space`);
       }
     }
     regions.push({
