@@ -106,12 +106,25 @@ export function readHunk(lines: string[], i0: number, oldCount: number, newCount
   // after a complete hunk, a "\ No newline" line still belongs to it
   if (o === oldCount && n === newCount && lines[j]?.startsWith('\\')) { items.push({ kind: 'line', text: lines[j]! }); j++; }
   const finish = (upto: number, restore: number, next: number, complete: boolean) => {
+    // where a vanished blank context line most likely was: between two context lines, then
+    // between any two lines, then at either end of the hunk (in that order, first come first)
+    const rank = (k: number): number => {
+      let a = k - 1;
+      while (a >= 0 && items[a]!.kind !== 'line') a--;
+      let b = k + 1;
+      while (b < upto && items[b]!.kind !== 'line') b++;
+      if (a < 0 || b >= upto) return 2;
+      const ctx = (it: Item): boolean => it.kind === 'line' && it.text[0] === ' ';
+      return ctx(items[a]!) && ctx(items[b]!) ? 0 : 1;
+    };
+    const gaps: number[] = [];
+    for (let k = 0; k < upto; k++) if (items[k]!.kind === 'gap') gaps.push(k);
+    const chosen = new Set(gaps.map((k) => [rank(k), k] as const).sort((x, y) => x[0] - y[0] || x[1] - y[1]).slice(0, restore).map(([, k]) => k));
     const out: string[] = [];
-    let left = restore;
     for (let k = 0; k < upto; k++) {
       const it = items[k]!;
       if (it.kind === 'line') out.push(it.text);
-      else if (left > 0) { out.push(' '); left--; }
+      else if (chosen.has(k)) out.push(' ');
     }
     return { lines: out, next, complete, restored: restore, repaired };
   };

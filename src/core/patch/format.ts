@@ -37,9 +37,10 @@ export function patchJson(p: PatchInfo): PatchJson {
   };
 }
 
-const span = (r: Region | null): string => (r ? `${hex(r.start)}–${hex(r.end)} (${humanSize(r.size)})` : '—');
+const span = (r: Region | null, w: number): string => (r ? `${hex(r.start, w)}–${hex(r.end, w)} (${humanSize(r.size)})` : '—');
 
 export function patchText(p: PatchInfo): string {
+  const w = p.layout.after.arch === 'arm32' ? 8 : 12;
   const out = [
     `subject: ${p.subject ?? '(none)'}`,
     `author:  ${p.author ?? '(none)'}`,
@@ -55,7 +56,7 @@ export function patchText(p: PatchInfo): string {
   ];
   if (p.layout.changes.length === 0) out.push('  no region changes');
   else out.push(textTable([{ title: 'region' }, { title: 'change' }, { title: 'before' }, { title: 'after' }],
-    p.layout.changes.map((c) => [c.name, c.change, span(c.before), span(c.after)])));
+    p.layout.changes.map((c) => [c.name, c.change, span(c.before, w), span(c.after, w)])));
   out.push('', 'findings:', findingsText(p.findings));
   return out.join('\n');
 }
