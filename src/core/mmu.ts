@@ -79,9 +79,78 @@ export class HypTrap extends Error {
   }
 }
 
+/**
+ * The TLB as typed arrays, fully indexed by VA: one slot per 4 KiB page of the 32-bit space
+ * (1M), per 2 MiB block (2048) and per 1 GiB block (4). A slot holds mfn*4+flags or -1. Being
+ * fully indexed it never evicts (like the unbounded model it replaces: no conflict can hide a
+ * stale entry), and a hit is one array load. `used` lists the filled keys so that a flush
+ * touches only what is there. Keys: page = va>>>12, block = 0x100000 + va>>>21,
+ * 1 GiB = 0x200000 + va>>>30.
+ */
+class Tlb {
+  readonly page = new Float64Array(1 << 20).fill(-1);
+  /**
+   * For cached 4 KiB pages whose frame exists: the frame itself (an emulator's host-pointer
+   * TLB, as QEMU's softmmu keeps an addend), so a hit reads memory with no further lookup.
+   * Frames are never replaced once created, so the reference cannot go stale; a page whose
+   * frame did not exist yet keeps null and takes the normal path.
+   */
+  readonly pageFrame: Array<Uint32Array | null> = new Array<Uint32Array | null>(1 << 20).fill(null);
+  readonly block = new Float64Array(2048).fill(-1);
+  readonly giga = new Float64Array(4).fill(-1);
+  private used: number[] = [];
+  private live = 0;
+
+  get size(): number {
+    return this.live;
+  }
+  private slot(key: number): [Float64Array, number] {
+    return key < 0x100000 ? [this.page, key] : key < 0x200000 ? [this.block, key - 0x100000] : [this.giga, key - 0x200000];
+  }
+  get(key: number): number {
+    const v = key < 0x100000 ? this.page[key]! : key < 0x200000 ? this.block[key - 0x100000]! : this.giga[key - 0x200000]!;
+    return v;
+  }
+  set(key: number, value: number): void {
+    const [arr, i] = this.slot(key);
+    if (arr[i]! < 0) {
+      this.live++;
+      this.used.push(key);
+    }
+    arr[i] = value;
+  }
+  delete(key: number): void {
+    const [arr, i] = this.slot(key);
+    if (arr[i]! >= 0) {
+      arr[i] = -1;
+      this.live--;
+      if (key < 0x100000) this.pageFrame[key] = null;
+    }
+    if (this.used.length > 4 * this.live + 64) this.used = this.used.filter((k) => this.get(k) >= 0);
+  }
+  clear(): void {
+    for (const k of this.used) {
+      const [arr, i] = this.slot(k);
+      arr[i] = -1;
+      if (k < 0x100000) this.pageFrame[k] = null;
+    }
+    this.used = [];
+    this.live = 0;
+  }
+  /** the filled keys (deduplicated) */
+  keys(): number[] {
+    const out: number[] = [];
+    const seen = new Set<number>();
+    for (const k of this.used) if (!seen.has(k) && this.get(k) >= 0) {
+      seen.add(k);
+      out.push(k);
+    }
+    return out;
+  }
+}
+
 export class Mmu {
-  /** key: va>>>12 for pages, 0x100000 + va>>>21 for 2 MiB blocks, 0x200000 + va>>>30 for 1 GiB; value: mfn*4+flags */
-  readonly tlb = new Map<number, number>();
+  readonly tlb = new Tlb();
   readonly stats: CpuStats = zeroStats();
   private readonly scratch = new WalkRecord();
 
@@ -164,37 +233,32 @@ export class Mmu {
   translate(va: number, write: boolean, out: WalkRecord = this.scratch): number {
     va = va >>> 0;
     const tlb = this.tlb;
-    let v = tlb.get(va >>> 12);
-    let blockShift = 12;
-    if (v === undefined) {
-      v = tlb.get(0x100000 + (va >>> 21));
-      blockShift = 21;
-      if (v === undefined) {
-        v = tlb.get(0x200000 + (va >>> 30));
-        blockShift = 30;
+    let v = tlb.page[va >>> 12]!;
+    let offMask = 0xfff;
+    if (v < 0) {
+      v = tlb.block[va >>> 21]!;
+      offMask = 0x1fffff;
+      if (v < 0) {
+        v = tlb.giga[va >>> 30]!;
+        offMask = 0x3fffffff;
       }
     }
-    if (v !== undefined) {
+    if (v >= 0) {
       const flags = v % TLB_FLAGS;
-      if (!(write && (flags & TLB_RO) !== 0)) {
-        this.stats.tlbHits++;
-        out.n = 0;
-        out.tlbHit = true;
-        out.fault = FAULT_NONE;
-        out.readOnly = (flags & TLB_RO) !== 0;
-        out.xn = (flags & TLB_XN) !== 0;
-        const mfn = (v - flags) / TLB_FLAGS;
-        const off = blockShift === 12 ? va & 0xfff : blockShift === 21 ? va & 0x1fffff : va & 0x3fffffff;
-        out.pa = mfn * 4096 + off;
-        return out.pa;
-      }
-      // a write hitting a read-only entry faults without a walk on real hardware as well
       this.stats.tlbHits++;
       out.n = 0;
       out.tlbHit = true;
-      out.fault = FAULT_PERMISSION;
-      out.faultLevel = 0;
-      return -1;
+      if (write && (flags & TLB_RO) !== 0) {
+        // a write hitting a read-only entry faults without a walk on real hardware as well
+        out.fault = FAULT_PERMISSION;
+        out.faultLevel = 0;
+        return -1;
+      }
+      out.fault = FAULT_NONE;
+      out.readOnly = (flags & TLB_RO) !== 0;
+      out.xn = (flags & TLB_XN) !== 0;
+      out.pa = ((v - flags) / TLB_FLAGS) * 4096 + (va & offMask);
+      return out.pa;
     }
     this.stats.tlbMisses++;
     this.walk(va, write, out);
@@ -205,7 +269,10 @@ export class Mmu {
     const lo = out.lo[last]!;
     const base = (hi & 0xff) * 0x100000 + (lo >>> 12);
     const flags = (out.readOnly ? TLB_RO : 0) | (out.xn ? TLB_XN : 0);
-    if (level === 3) tlb.set(va >>> 12, base * TLB_FLAGS + flags);
+    if (level === 3) {
+      tlb.set(va >>> 12, base * TLB_FLAGS + flags);
+      tlb.pageFrame[va >>> 12] = this.mem.frame(base) ?? null;
+    }
     else if (level === 2) tlb.set(0x100000 + (va >>> 21), base * TLB_FLAGS + flags);
     else tlb.set(0x200000 + (va >>> 30), base * TLB_FLAGS + flags);
     return out.pa;
@@ -236,7 +303,7 @@ export class Mmu {
       // same effect as `pages` single invalidations, computed over the (smaller) TLB
       this.stats.tlbiMva += pages;
       const last = v + (pages - 1) * 4096;
-      for (const key of Array.from(t.keys())) {
+      for (const key of t.keys()) {
         let lo: number;
         let hi: number;
         if (key < 0x100000) {
@@ -276,7 +343,7 @@ export class Mmu {
     ];
     for (const [key, size] of probes) {
       const v = this.tlb.get(key);
-      if (v !== undefined) {
+      if (v >= 0) {
         const flags = v % TLB_FLAGS;
         return { mfn: (v - flags) / TLB_FLAGS, readOnly: (flags & TLB_RO) !== 0, size };
       }
@@ -287,7 +354,8 @@ export class Mmu {
   /** All TLB entries, for views: [{va, size, mfn, readOnly}] sorted by VA. */
   tlbEntries(): Array<{ va: number; size: number; mfn: number; readOnly: boolean }> {
     const out: Array<{ va: number; size: number; mfn: number; readOnly: boolean }> = [];
-    for (const [key, v] of this.tlb) {
+    for (const key of this.tlb.keys()) {
+      const v = this.tlb.get(key);
       const flags = v % TLB_FLAGS;
       const mfn = (v - flags) / TLB_FLAGS;
       if (key < 0x100000) out.push({ va: key * 4096, size: 4096, mfn, readOnly: (flags & TLB_RO) !== 0 });

@@ -26,8 +26,18 @@ export class VlptResolver {
    */
   resolveInto(gpa: number, out: Uint32Array): boolean {
     const sys = this.sys;
-    const va = (sys.vlptStart + Math.floor(gpa / 4096) * 8) % 0x1_0000_0000;
-    const pa = sys.cpus[this.cpu]!.mmu.translate(va, false, this.rec);
+    const va = (sys.vlptStart + Math.floor(gpa / 4096) * 8) >>> 0;
+    const mmu = sys.cpus[this.cpu]!.mmu;
+    // TLB hit on a 4 KiB page with a live frame: one array load (the common, warm case)
+    const f0 = mmu.tlb.pageFrame[va >>> 12];
+    if (f0 != null) {
+      mmu.stats.tlbHits++;
+      const i = (va & 0xfff) >>> 3;
+      out[0] = f0[(i << 1) | 1]!;
+      out[1] = f0[i << 1]!;
+      return true;
+    }
+    const pa = mmu.translate(va, false, this.rec);
     if (pa < 0) return false;
     const f = sys.mem.frame(Math.floor(pa / 4096));
     const idx = (pa & 0xfff) >>> 3;
