@@ -34,7 +34,7 @@ describe('xenlens patch', () => {
     expect(Object.keys(j.layout)).toEqual(expect.arrayContaining(['before', 'after', 'changes']));
     expect(j.layout.changes).toEqual([{ name: 'VIRT_LIN_P2M', change: 'added', before: null, after: { start: '0x8000000', end: '0x10000000', size: '0x8000000' } }]);
   });
-  it('--base applies the hunks to a given header (2015 fixture: both hunks' context differs, so their own lines are used)', async () => {
+  it('--base applies the hunks to a given header (2015 fixture: the context of both hunks differs, so their own lines are used)', async () => {
     const f = fakeIo();
     expect(await patch(['patches/vlpt-config.mbox', '--base', 'headers/2015-47ec25a-config.h', '--json'], f.io)).toBe(0);
     const j = JSON.parse(f.out.join(''));
