@@ -2,6 +2,7 @@ import type { CliIo } from './io';
 import { json, makeSession, parse, SYSTEM_OPTIONS } from './common';
 import { hex, humanSize } from '../core/numbers';
 import { slotRanges } from '../core/findings';
+import { wrap } from '../core/format/table';
 import type { Session } from '../core/session';
 
 export const HELP = `xenlens prepare [--ram-base B] [--ram-size S] [--tree ac6e1ae|9a80d50] [--host-ram S] [--json]
@@ -42,9 +43,9 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   }
   const p = s.prepare!;
   const lines: string[] = [];
-  lines.push(`prepare_vlpt(d1) on pCPU0, guest RAM ${hex(s.dom.ramBase)} + ${humanSize(s.dom.ramSize)} (max_pages ${hex(s.dom.maxPages)}), tree ${s.sys.tree}`);
-  for (const x of p.printk) lines.push(`(XEN) ${x.text.replace(/\n$/, '')}${x.text.endsWith('\n') ? '' : '   [no newline: the next printk continues this line]'}`);
-  if (p.trap) lines.push(`(XEN) ${p.trap.message} — Xen spins forever here`);
+  lines.push(wrap(`prepare_vlpt(d1) on pCPU0, guest RAM ${hex(s.dom.ramBase)} + ${humanSize(s.dom.ramSize)} (max_pages ${hex(s.dom.maxPages)}), tree ${s.sys.tree}`, 80, 2));
+  for (const x of p.printk) lines.push(wrap(`(XEN) ${x.text.replace(/\n$/, '')}${x.text.endsWith('\n') ? '' : '   [no newline: the next printk continues this line]'}`, 80, 6));
+  if (p.trap) lines.push(wrap(`(XEN) ${p.trap.message} — Xen spins forever here`, 80, 6));
   lines.push(`result: ${p.result === null ? 'none (trapped)' : p.result === 0 ? '0' : `${p.result} (-ENOMEM)`}`);
   if (p.result === 0) {
     lines.push(`second_lvl_start/end: ${s.dom.dirty.secondLvlStart}/${s.dom.dirty.secondLvlEnd}   slots written: ${slotRanges(p.slotsWritten)}`);
@@ -54,7 +55,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   if (s.findings.length) {
     lines.push('');
     lines.push('findings:');
-    for (const f of s.findings) lines.push(`  ${f.severity.padEnd(7)} ${f.id}: ${f.message}`);
+    for (const f of s.findings) lines.push(wrap(`${f.severity} ${f.id}: ${f.message}`, 80, 4, 2));
   }
   io.out(lines.join('\n'));
   return 0;

@@ -1,9 +1,9 @@
 import type { CliIo } from './io';
 import { json, makeSession, parse, SYSTEM_OPTIONS } from './common';
 import { InputError } from '../core/errors';
-import { hex, parseNumber } from '../core/numbers';
+import { hex, humanSize, parseNumber } from '../core/numbers';
 import { resolveGpa, GPA_LIMIT, type ResolveReport } from '../core/resolve';
-import { textTable, va8 } from '../core/format/table';
+import { textTable, va8, wrap } from '../core/format/table';
 import type { Session } from '../core/session';
 
 export const HELP = `xenlens resolve <gpa>... [--ram-base B] [--ram-size S] [--tree ac6e1ae|9a80d50] [--json]
@@ -33,25 +33,49 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   return 0;
 }
 
+/** Short name of the entry a walk step read, for an 80-column table. */
+function entryName(r: ResolveReport, i: number): string {
+  const st = r.steps[i]!;
+  if (st.level === 1) return `xen_pgtable[${st.index}]`;
+  if (st.tableName.startsWith('xen_second')) return `xen_second[${st.index}]`;
+  const m = /^(\S+) p2m level-2 table/.exec(st.tableName);
+  if (m) return `${m[1]} L2[${st.index}]`;
+  return `L${st.level} table[${st.index}]`;
+}
+
+function entryMeaning(r: ResolveReport, i: number): string {
+  const st = r.steps[i]!;
+  if (st.kind === 'invalid') return 'invalid → translation fault';
+  const copy = /= copy of (.*)$/.exec(st.meaning);
+  if (copy) return `= ${copy[1]} (table)`;
+  if (st.asP2m && st.level === 3) return `read as a Xen page${st.fields.ro ? ' (ro)' : ''}`;
+  return st.kind;
+}
+
 export function human(s: Session, r: ResolveReport): string {
   const lines: string[] = [];
   const p = r.p2mIndex;
-  lines.push(`GPA ${r.gpa}  gfn ${r.gfn}  →  PTE at Xen VA ${va8(parseInt(r.vlptVa, 16))}  (${r.region ?? 'no region'}, xen_second slot ${r.xenSecondSlot ?? '—'})`);
-  lines.push(`guest p2m indices: L1 ${p.first} (root page ${p.firstPage} entry ${p.firstEntry}), L2 ${p.second}, L3 ${p.third}   guest RAM ${hex(s.dom.ramBase)}+${hex(s.dom.ramSize)}`);
+  lines.push(`GPA ${r.gpa} (gfn ${r.gfn}) → PTE at Xen VA ${va8(parseInt(r.vlptVa, 16))}`);
+  lines.push(`  ${r.region ?? 'no region'}, xen_second slot ${r.xenSecondSlot ?? '— (per-pCPU xen_dommap)'}; guest p2m L1 ${p.first} (root page ${p.firstPage}), L2 ${p.second}, L3 ${p.third}`);
+  lines.push(`  guest RAM ${hex(s.dom.ramBase)} + ${humanSize(s.dom.ramSize)}, tree ${s.sys.tree}, walk on pCPU${r.cpu}`);
   lines.push('');
   lines.push(
     textTable(
-      [{ title: 'lvl' }, { title: 'table' }, { title: 'idx', align: 'right' }, { title: 'entry', align: 'left' }, { title: 'meaning' }],
-      r.steps.map((st) => [String(st.level), st.tableName, String(st.index), st.raw, st.meaning]),
+      [{ title: 'lvl' }, { title: 'entry read' }, { title: 'raw' }, { title: 'means' }],
+      r.steps.map((st, i) => [`L${st.level}`, entryName(r, i), st.raw, entryMeaning(r, i)]),
     ),
   );
   lines.push('');
-  if (r.fault) lines.push(`VLPT access: level ${r.fault.level} ${r.fault.kind} fault (Xen would take a HYP data abort)`);
-  else lines.push(`VLPT access: reads ${r.vlptEntry} at PA ${r.vlptEntryPa}${r.tlbHit ? ' (TLB hit)' : ''}`);
+  if (r.fault) lines.push(`VLPT load:  level ${r.fault.level} ${r.fault.kind} fault (a HYP data abort in Xen)`);
+  else lines.push(`VLPT load:  ${r.vlptEntry} from PA ${r.vlptEntryPa}${r.tlbHit ? ' (TLB hit)' : ''}`);
   const d = r.descriptor;
-  lines.push(`p2m leaf:    ${d.valid ? `${d.raw}  valid page → mfn ${d.mfn}${d.type ? `, ${d.type}` : ''}, PA ${d.pa}` : `not mapped (walk stops at level ${d.level}: ${d.raw})`}`);
+  lines.push(
+    d.valid
+      ? `p2m leaf:   ${d.raw} → mfn ${d.mfn}${d.type ? ` (${d.type})` : ''}`
+      : `p2m leaf:   none (the guest walk stops at level ${d.level})`,
+  );
   const c = r.p2mLookup.cost;
-  lines.push(`p2m_lookup:  ${r.p2mLookup.pa ?? 'INVALID_PADDR'}  (cost: ${c.mapDomainPage} map_domain_page, ${c.entryLoads} loads, ${c.tlbInvalidations} TLB invalidations, lock+unlock)`);
-  lines.push(`${r.agrees ? 'agree' : 'DISAGREE'}: ${r.verdict}`);
+  lines.push(`p2m_lookup: ${r.p2mLookup.pa ?? 'INVALID_PADDR'} (${c.mapDomainPage} maps, ${c.entryLoads} loads, ${c.tlbInvalidations} TLBIs)`);
+  lines.push(wrap(`${r.agrees ? 'agree' : 'DISAGREE'}: ${r.verdict}`, 80, 2));
   return lines.join('\n');
 }

@@ -22,3 +22,17 @@ export type { Layout, Region, CommentMapRow, EndForm, Arch } from './layout/type
 export { slotsJson } from './format/slots';
 export type { SlotJson } from './format/slots';
 export { textTable, markdownTable, mdCell, va8 } from './format/table';
+export { parseHeaders, DEFAULT_MAX_HEADER_CHARS } from './layout/header';
+export type { HeaderFile, ParseHeadersOptions } from './layout/header';
+export { lintLayout, lintHeaders, LINT_IDS } from './layout/lint';
+export type { LintFinding } from './layout/lint';
+export { SEED_BASE_CONFIG_H, SEED_BASE_PATH, seededConfigH, parsedEmbeddedLayout } from './layout/seedHeader';
+export { readPatch } from './patch/readPatch';
+export { wrap } from './format/table';
+export { runScenario, TraceEngine, statsCycles } from './scenario/engine';
+export type { TraceResult, TraceStep, TraceFinding, RoundReport } from './scenario/engine';
+export { parseScenario } from './scenario/parse';
+export { BUILTINS, builtinScenario } from './scenario/builtins';
+export type { Scenario, CostTable } from './scenario/types';
+export { DEFAULT_COSTS } from './scenario/types';
+export type { PatchInfo, PatchFinding, RegionChange, LayoutDiff } from './patch/types';

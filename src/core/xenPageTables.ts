@@ -162,24 +162,24 @@ export class XenSystem {
     const xenVa = this.regionStart('XEN', 0x00200000);
     const fixVa = this.regionStart('FIXMAP', 0x00400000);
     const fdtVa = this.regionStart('BOOT_FDT', 0x00600000);
-    this.setSecond(xenVa >>> 21, xenEntry('TABLE', XEN_XENMAP_MFN, e), 'table → xen_xenmap (Xen image, 4 KiB pages)');
+    this.setSecond(xenVa >>> 21, xenEntry('TABLE', XEN_XENMAP_MFN, e), 'table → xen_xenmap');
     for (const f of FIXMAP_SLOTS) this.put(XEN_FIXMAP_MFN, f.slot, xenEntry('DEV_PAGE', f.pa / 4096, e));
     this.setSecond(fixVa >>> 21, xenEntry('TABLE', XEN_FIXMAP_MFN, e), 'table → xen_fixmap');
     // boot FDT: a 2 MiB PT_MEM block [A] at the top of the first 32 MiB of RAM
-    this.setSecond(fdtVa >>> 21, xenEntry('PT_MEM', 0x81e00, e), 'block → boot FDT (2 MiB)');
+    this.setSecond(fdtVa >>> 21, xenEntry('PT_MEM', 0x81e00, e), 'block → boot FDT');
     // frametable: 2 MiB blocks with the contiguous hint
     const ft = this.regionStart('FRAMETABLE', 0x02000000);
     for (let off = 0; off < this.frametableSize; off += 2 * MiB) {
       const slot = (ft + off) / (2 * MiB);
       if (slot >= 1024) break;
-      this.setSecond(slot, xenEntry('CONTIG_BLOCK', (this.frametablePa + off) / 4096, e), 'block → frametable (page_info array)');
+      this.setSecond(slot, xenEntry('CONTIG_BLOCK', (this.frametablePa + off) / 4096, e), 'block → frametable');
     }
     // xenheap: 2 MiB blocks with the contiguous hint
     const xh = this.regionStart('XENHEAP', 0x40000000);
     for (let off = 0; off < this.xenheapSize; off += 2 * MiB) {
       const slot = (xh + off) / (2 * MiB);
       if (slot >= 1024) break;
-      this.setSecond(slot, xenEntry('CONTIG_BLOCK', (this.xenheapPa + off) / 4096, e), 'block → xenheap (direct map)');
+      this.setSecond(slot, xenEntry('CONTIG_BLOCK', (this.xenheapPa + off) / 4096, e), 'block → xenheap');
     }
     // vm_init: the first bitmap page mapped at VMAP_VIRT_START, 6 pages reserved [V] vmap.c
     const bm = this.xenheap.alloc(0);
@@ -257,7 +257,7 @@ export class XenSystem {
       l3 = t;
       this.mem.frameForWrite(l3);
       this.vmapL3.set(slot, l3);
-      this.setSecond(slot, xenEntry('TABLE', l3, e), 'table → vmap level-3 table');
+      this.setSecond(slot, xenEntry('TABLE', l3, e), 'table → vmap L3');
     }
     this.put(l3, (va >>> 12) & 511, xenEntry('TABLE', mfn, e));
   }

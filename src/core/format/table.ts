@@ -40,3 +40,22 @@ export function markdownTable(columns: Column[], rows: string[][]): string {
 export function va8(n: number): string {
   return '0x' + (n >>> 0).toString(16).padStart(8, '0');
 }
+
+/** Wrap `text` to `width` columns, continuation lines indented by `indent` spaces. */
+export function wrap(text: string, width = 80, indent = 0, firstIndent = indent): string {
+  const words = text.split(/\s+/).filter(Boolean);
+  const lines: string[] = [];
+  let line = ' '.repeat(firstIndent);
+  let empty = true;
+  for (const w of words) {
+    if (!empty && line.length + 1 + w.length > width) {
+      lines.push(line);
+      line = ' '.repeat(indent) + w;
+    } else {
+      line += (empty ? '' : ' ') + w;
+    }
+    empty = false;
+  }
+  lines.push(line);
+  return lines.join('\n');
+}
