@@ -5,7 +5,7 @@
  * survives a refresh.
  */
 import * as vscode from 'vscode';
-import { hex, humanSize, type SlotJson } from '../core/index';
+import { hex, humanSize, va8, type SlotJson } from '../core/index';
 import { Disposable } from './dispose';
 import { VIEW } from './ids';
 import type { Model, State } from './state';
@@ -78,7 +78,7 @@ export class XenSecondTree extends Disposable implements vscode.TreeDataProvider
       const flagged = m.slots.slice(node.first, node.last + 1).filter((s) => m.findingSlots.has(s.slot)).length;
       const item = new vscode.TreeItem(node.name, vscode.TreeItemCollapsibleState.Collapsed);
       item.id = `group:${node.name}:${node.first}`;
-      item.description = `slots ${node.first}–${node.last} · ${humanSize(count * 0x200000)}${vlpt ? ` · ${vlpt} VLPT` : ''}`;
+      item.description = `${count === 1 ? `slot ${node.first}` : `slots ${node.first}–${node.last}`} · ${humanSize(count * 0x200000)}${vlpt ? ` · ${vlpt} VLPT` : ''}`;
       item.iconPath = new vscode.ThemeIcon(flagged ? 'warning' : 'symbol-namespace', flagged ? new vscode.ThemeColor('list.warningForeground') : undefined);
       item.tooltip = `${node.name}: xen_second slots ${node.first}–${node.last}, VA ${hex(node.first * 0x200000)}–${hex((node.last + 1) * 0x200000)}${flagged ? `\n${flagged} slot(s) touched by findings` : ''}`;
       item.accessibilityInformation = { label: `${node.name} slots ${node.first} to ${node.last}` };
@@ -88,9 +88,10 @@ export class XenSecondTree extends Disposable implements vscode.TreeDataProvider
     const findings = m.findingSlots.get(s.slot);
     const item = new vscode.TreeItem(`slot ${s.slot}`, vscode.TreeItemCollapsibleState.None);
     item.id = `slot:${s.slot}`;
-    item.description = `${s.va}–${s.vaEnd} · ${s.what}`;
+    const va = va8(s.slot * 0x200000);
+    item.description = `${va} · ${s.what}`;
     const md = new vscode.MarkdownString();
-    md.appendMarkdown(`**xen_second[${s.slot}]** · VA \`${s.va}\`–\`${s.vaEnd}\` · ${s.region ?? '(unnamed)'}\n\n`);
+    md.appendMarkdown(`**xen_second[${s.slot}]** · VA \`${va}\`–\`${va8((s.slot + 1) * 0x200000)}\` · ${s.region ?? '(unnamed)'}\n\n`);
     md.appendMarkdown(`entry \`${s.raw}\` — `);
     md.appendText(s.what);
     if (s.replaced) md.appendMarkdown(`\n\nboot-time entry \`${s.replaced}\` was replaced by prepare_vlpt`);
@@ -106,7 +107,7 @@ export class XenSecondTree extends Disposable implements vscode.TreeDataProvider
       : s.vlpt
         ? new vscode.ThemeIcon('references', new vscode.ThemeColor('charts.blue'))
         : new vscode.ThemeIcon(s.valid ? 'circle-filled' : 'circle-outline');
-    item.accessibilityInformation = { label: `slot ${s.slot} ${s.va} ${s.vlpt ? 'VLPT ' : ''}${findings ? 'finding ' : ''}${s.what}` };
+    item.accessibilityInformation = { label: `slot ${s.slot} ${va} ${s.vlpt ? 'VLPT ' : ''}${findings ? 'finding ' : ''}${s.what}` };
     return item;
   }
 }

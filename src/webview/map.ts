@@ -17,12 +17,13 @@ const vscode = acquireVsCodeApi();
 const SVG = 'http://www.w3.org/2000/svg';
 const SLOT = 0x200000;
 const TOP = 0x1_0000_0000;
-const W = 760;
-const ADDR_X = 8;
-const RULER_X = 104;
-const BAR_X = 170;
-const BAR_W = 250;
-const DESC_X = 434;
+const W = 600;
+const ADDR_X = 2;
+const RULER_X = 82;
+const BAR_X = 140;
+const BAR_W = 200;
+const DESC_X = 350;
+const DESC_CHARS = 40;
 
 interface ViewState {
   scale?: MapScale;
@@ -48,6 +49,25 @@ function hex(n: number, width = 8): string {
 function human(n: number): string {
   for (const [u, s] of [[2 ** 40, 'TiB'], [2 ** 30, 'GiB'], [2 ** 20, 'MiB'], [2 ** 10, 'KiB']] as const) if (n >= u && n % (u / 1024) === 0) return `${+(n / u).toFixed(2)} ${s}`;
   return `${n} B`;
+}
+
+/** word-wrap to at most `lines` lines of `width` characters, with an ellipsis when cut */
+function wrap(s: string, width: number, lines: number): string[] {
+  if (lines <= 0) return [];
+  const out: string[] = [];
+  let cur = '';
+  for (const w of s.split(/\s+/)) {
+    if (cur && (cur + ' ' + w).length > width) {
+      out.push(cur);
+      cur = w;
+    } else cur = cur ? `${cur} ${w}` : w;
+  }
+  if (cur) out.push(cur);
+  if (out.length > lines) {
+    out.length = lines;
+    out[lines - 1] = out[lines - 1]!.slice(0, width - 1) + '…';
+  }
+  return out.map((l) => (l.length > width ? l.slice(0, width - 1) + '…' : l));
 }
 
 interface Segment {
@@ -154,7 +174,8 @@ function render(): void {
       if (h >= 16) text(g, BAR_X + 10, y + Math.min(h / 2 + 5, 20), r.name, 'name');
       const desc = text(g, DESC_X, y + Math.min(h / 2 + 4, 18), `${h < 16 ? `${r.name} · ` : ''}${human(r.end - r.start)}`, 'size');
       desc.setAttribute('dominant-baseline', 'auto');
-      if (h >= 34) text(g, DESC_X, y + 34, r.description.length > 52 ? r.description.slice(0, 51) + '…' : r.description, 'desc');
+      const maxLines = Math.floor((h - 22) / 14);
+      wrap(r.description, DESC_CHARS, maxLines).forEach((ln, k) => text(g, DESC_X, y + 34 + k * 14, ln, 'desc'));
       // slot strip: every slot of the window, and marked slots elsewhere below 2 GiB
       const first = Math.floor(r.start / SLOT);
       const last = Math.ceil(Math.min(r.end, 0x80000000) / SLOT);
@@ -164,7 +185,7 @@ function render(): void {
         const sy = y + h - 12;
         const cw = (BAR_W - 20) / count;
         for (let k = first; k < last; k++) {
-          const cls = flagged.has(k) ? 'cell finding' : used.has(k) ? 'cell used' : isWin ? 'cell' : '';
+          const cls = used.has(k) || flagged.has(k) ? `cell${used.has(k) ? ' used' : ''}${flagged.has(k) ? ' finding' : ''}` : isWin ? 'cell' : '';
           if (!cls) continue;
           const c = el('rect', { x: BAR_X + 10 + (k - first) * cw, y: sy, width: Math.max(cw - (cw > 3 ? 1 : 0), 1), height: 8, class: cls }, g);
           const t = el('title', {}, c);

@@ -1,0 +1,176 @@
+// E2E: Xen Memory Lens in a real VS Code (code-server 4.100.3, node extension host), driven by
+// playwright-core + Debian Chromium. Run: npm run test:e2e (after npm run setup:vscode).
+// Screenshots (light + dark) and logs land in test/e2e/artifacts/.
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, afterEach, before, describe, test } from 'node:test';
+import { ROOT, startCodeServer } from '../../scripts/code-server.mjs';
+import { launchBrowser, openWorkbench, openViewContainer, runCommand, screenshot, sel, toast, treeView, webview } from './vscode.mjs';
+
+const SHOTS = path.join(ROOT, 'test/e2e/artifacts');
+const DEMO = path.join(ROOT, 'demo');
+
+/** the demo is copied so the test never writes into the repository (workspace settings) */
+function copyDemo(tmp) {
+  const dest = path.join(tmp, 'demo');
+  fs.cpSync(DEMO, dest, { recursive: true, filter: (src) => !src.includes(`${path.sep}.vscode`) });
+  return dest;
+}
+
+describe('Xen Memory Lens in code-server', { timeout: 300_000 }, () => {
+  let server, browser, page, tmp;
+  const timings = {};
+  const pageLog = [];
+
+  async function setTheme(theme) {
+    await page.keyboard.press('F1');
+    await page.locator(sel.quickInputBox).fill('>Preferences: Color Theme');
+    await page.locator(sel.quickInputRow, { has: page.getByText('Preferences: Color Theme', { exact: true }) }).first().click();
+    await page.locator(sel.quickInputRow, { hasText: 'Light Modern' }).first().waitFor();
+    await page.locator(sel.quickInputBox).fill(theme);
+    await page.locator(sel.quickInputRow, { has: page.getByText(theme, { exact: true }) }).first().click();
+    await page.locator(`.monaco-workbench.${theme.includes('Dark') ? 'vs-dark' : 'vs'}`).waitFor({ timeout: 20_000 });
+    await page.waitForTimeout(500);
+  }
+
+  async function openFile(name) {
+    await page.keyboard.press('Control+P');
+    await page.locator(sel.quickInputBox).fill(name);
+    await page.locator(sel.quickInputRow, { hasText: name }).first().waitFor();
+    await page.keyboard.press('Enter');
+    await page.locator(sel.activeTab, { hasText: name }).first().waitFor();
+  }
+
+  /** the span holding `text` in the active editor */
+  function token(text) {
+    return page.locator('.editor-group-container .monaco-editor .view-lines span span', { hasText: new RegExp(`^${text}$`) }).first();
+  }
+
+  before(async () => {
+    fs.rmSync(SHOTS, { recursive: true, force: true });
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'xen-e2e-'));
+    const workspace = copyDemo(tmp);
+    let t = Date.now();
+    server = await startCodeServer({ dir: tmp, workspace, settings: { 'workbench.colorTheme': 'Default Light Modern', 'editor.hover.delay': 150, 'workbench.editor.enablePreview': false } });
+    timings.serverHealthyMs = Date.now() - t;
+    browser = await launchBrowser();
+    page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+    page.on('console', (m) => pageLog.push(`[${m.type()}] ${m.text().replace(/%c/g, '')}`));
+    page.on('pageerror', (e) => pageLog.push(`[pageerror] ${e.message}`));
+    t = Date.now();
+    const r = await openWorkbench(page, server.workbenchUrl, { readySelector: sel.activityItem('Xen Memory') });
+    timings.workbenchMs = r.workbenchMs;
+  });
+
+  afterEach(async (t) => {
+    // evidence for a failed step
+    if (page && t.passed === false) await screenshot(page, SHOTS, `failed-${t.name.replace(/[^\w]+/g, '-').slice(0, 60)}`).catch(() => {});
+  });
+
+  after(async () => {
+    await browser?.close();
+    await server?.stop();
+    fs.mkdirSync(SHOTS, { recursive: true });
+    fs.writeFileSync(path.join(SHOTS, 'browser-console.log'), pageLog.join('\n'));
+    if (server) fs.copyFileSync(server.logFile, path.join(SHOTS, 'code-server.log'));
+    const logs = path.join(tmp, 'user-data/logs');
+    for (const f of fs.existsSync(logs) ? fs.readdirSync(logs, { recursive: true }) : []) {
+      if (String(f).endsWith('remoteexthost.log')) fs.copyFileSync(path.join(logs, f), path.join(SHOTS, 'remoteexthost.log'));
+      if (String(f).includes('Xen Memory')) {
+        const text = fs.readFileSync(path.join(logs, f), 'utf8');
+        fs.writeFileSync(path.join(SHOTS, 'xen-memory-output.log'), text);
+        const m = /activated in ([\d.]+) ms/.exec(text);
+        if (m) timings.activationMs = Number(m[1]);
+      }
+    }
+    console.log('timings', JSON.stringify(timings));
+    if (tmp && !process.env.KEEP_E2E_TMP) fs.rmSync(tmp, { recursive: true, force: true });
+  });
+
+  test('opening a C file activates the extension (status bar item)', async () => {
+    const t = Date.now();
+    await openFile('dirty_log.c');
+    await page.locator(sel.statusItem('Xen: 2013+seed')).waitFor({ timeout: 60_000 });
+    timings.activatedAfterOpenMs = Date.now() - t;
+  });
+
+  test('hovering a GPA shows the VLPT PTE, slot, p2m indices and the descriptor', async () => {
+    await token('0x80008000').hover();
+    const hover = page.locator('.monaco-hover', { hasText: 'VLPT PTE' });
+    await hover.waitFor({ timeout: 20_000 });
+    const text = await hover.textContent();
+    // 0x08000000 + (0x80008000 >> 12) * 8 = 0x08400040, slot 66; L1 2, L2 0, L3 8
+    assert.match(text, /0x08400040/);
+    assert.match(text, /xen_second slot 66/);
+    assert.match(text, /L1 2 \(root page 0 entry 2\) · L2 0 · L3 8/);
+    assert.match(text, /mfn 0x1000008/);
+    assert.match(text, /Reveal in VLPT tree/);
+    await screenshot(page, SHOTS, 'light-01-hover');
+    await page.keyboard.press('Escape');
+    await page.mouse.move(1300, 850);
+  });
+
+  test('Resolve GPA Under Cursor answers in a notification', async () => {
+    await token('0x80008000').click();
+    await runCommand(page, 'Xen Memory: Resolve GPA Under Cursor');
+    const msg = toast(page, 'GPA 0x80008000');
+    await msg.waitFor({ timeout: 20_000 });
+    assert.match(await msg.textContent(), /PTE 0x08400040 \(slot 66, VIRT_LIN_P2M\) → mfn 0x1000008 · agrees with p2m_lookup/);
+    await screenshot(page, SHOTS, 'light-02-resolve');
+    await page.keyboard.press('Escape');
+  });
+
+  test('the trees expand down to a leaf; finding slots carry a warning', async () => {
+    await openViewContainer(page, 'Xen Memory');
+    const slots = treeView(page, 'Xen second-level slots');
+    await slots.getByRole('treeitem', { name: /^VIRT_LIN_P2M slots 64 to 127/ }).click();
+    const slot66 = slots.getByRole('treeitem', { name: /^slot 66 0x08400000 VLPT finding/ });
+    await slot66.waitFor();
+    assert.equal(await slot66.locator('.codicon-warning').count(), 1);
+    const vlpt = treeView(page, 'VLPT');
+    await vlpt.getByRole('treeitem', { name: /^slot 66 → d1 L1\[2\]/ }).click();
+    await vlpt.getByRole('treeitem', { name: /^L2\[0\] GPA 0x80000000/ }).click();
+    const leaf = vlpt.getByRole('treeitem', { name: /^GPA 0x80001000 PTE 0x08400008/ });
+    await leaf.waitFor();
+    await screenshot(page, SHOTS, 'light-03-trees');
+  });
+
+  test('the map opens, and clicking a region opens the header at its #define', async () => {
+    await runCommand(page, 'Xen Memory: Show Memory Map');
+    const view = webview(page, server.extensionId);
+    const region = view.locator('g.region[data-name="VIRT_LIN_P2M"]');
+    await region.waitFor({ timeout: 30_000 });
+    assert.equal(await view.locator('rect.cell.used').count(), 1);
+    await screenshot(page, SHOTS, 'light-04-map');
+    await region.click();
+    await page.locator(sel.activeTab, { hasText: 'config.h' }).waitFor({ timeout: 20_000 });
+    const line = page.locator('.editor-group-container .monaco-editor .current-line ~ *, .editor-group-container .monaco-editor .view-line:has-text("#define VIRT_LIN_P2M_START")');
+    await line.first().waitFor();
+    await page.locator('.codelens-decoration', { hasText: 'VIRT_LIN_P2M · 128 MiB · slots 64–127 · PTEs for GPA 0–64 GiB' }).waitFor({ timeout: 20_000 });
+    await screenshot(page, SHOTS, 'light-05-header-codelens');
+  });
+
+  test('the seed patch gets diagnostics in the Problems panel', async () => {
+    await runCommand(page, 'View: Focus Problems (Errors, Warnings, Infos)');
+    const row = page.locator('.markers-panel .monaco-list-row', { hasText: 'shared-table-local-flush' });
+    await row.first().waitFor({ timeout: 30_000 });
+    await screenshot(page, SHOTS, 'light-06-problems');
+  });
+
+  test('dark theme screenshots', async () => {
+    await setTheme('Default Dark Modern');
+    await screenshot(page, SHOTS, 'dark-06-problems');
+    await runCommand(page, 'Xen Memory: Show Memory Map');
+    await webview(page, server.extensionId).locator('g.region[data-name="VMAP"]').waitFor();
+    await screenshot(page, SHOTS, 'dark-04-map');
+    await openFile('dirty_log.c');
+    await token('0x80008000').hover();
+    await page.locator('.monaco-hover', { hasText: 'VLPT PTE' }).waitFor({ timeout: 20_000 });
+    await screenshot(page, SHOTS, 'dark-01-hover');
+    await page.keyboard.press('Escape');
+    await openViewContainer(page, 'Xen Memory');
+    await screenshot(page, SHOTS, 'dark-03-trees');
+  });
+});
