@@ -86,6 +86,11 @@ describe('Xen Memory Lens in code-server', { timeout: 300_000 }, () => {
       }
     }
     console.log('timings', JSON.stringify(timings));
+    // the bench reads the latest activation figure measured in a real VS Code (issue 7)
+    if (timings.activationMs !== undefined) {
+      const benchFile = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../../bench/activation.json');
+      fs.writeFileSync(benchFile, JSON.stringify({ ...timings, build: process.env.E2E_VSIX ? 'vsix (production)' : 'dev build', at: new Date().toISOString() }, null, 2) + '\n');
+    }
     if (tmp && !process.env.KEEP_E2E_TMP) fs.rmSync(tmp, { recursive: true, force: true });
   });
 
