@@ -30,7 +30,7 @@ export { SEED_BASE_CONFIG_H, SEED_BASE_PATH, seededConfigH, parsedEmbeddedLayout
 export { readPatch } from './patch/readPatch';
 export { wrap } from './format/table';
 export { runScenario, TraceEngine, statsCycles } from './scenario/engine';
-export type { TraceResult, TraceStep, TraceFinding, RoundReport } from './scenario/engine';
+export type { TraceResult, TraceStep, TraceFinding, RoundReport, EngineSnapshot, SlotChange, TlbChange } from './scenario/engine';
 export { parseScenario } from './scenario/parse';
 export { BUILTINS, builtinScenario } from './scenario/builtins';
 export type { Scenario, CostTable } from './scenario/types';

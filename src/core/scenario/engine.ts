@@ -84,6 +84,15 @@ export interface TraceResult {
   cost: { vlpt: CostSide; p2mLookup: CostSide; table: CostTable; breakEvenFaults: number | null; verdict: string };
 }
 
+/** `TraceEngine.snapshot()`: GPAs and VAs as numbers */
+export interface EngineSnapshot {
+  window: { start: number; end: number };
+  running: Array<string | null>;
+  domains: Array<{ name: string; ramBase: number; ramSize: number; logdirty: boolean; destroyed: boolean; bitmap: number[]; truth: number[]; stalled: number[] }>;
+  /** per pCPU, sorted by VA */
+  tlb: Array<Array<{ va: number; size: number; mfn: number; readOnly: boolean }>>;
+}
+
 interface DomState {
   dom: Domain;
   logdirty: boolean;
@@ -126,6 +135,33 @@ export class TraceEngine {
       this.step(i, s);
     });
     return this.result();
+  }
+
+  /** Run the next step only (a UI stepping through); false once every step ran or Xen halted. */
+  next(): boolean {
+    const i = this.steps.length;
+    if (this.halted || i >= this.sc.steps.length) return false;
+    this.step(i, this.sc.steps[i]!);
+    return true;
+  }
+
+  /** What a UI shows after a step: each domain's dirty bitmap, truth and stalled pages, each pCPU's TLB. */
+  snapshot(): EngineSnapshot {
+    return {
+      window: { start: this.sys.vlptStart, end: this.sys.vlptEnd },
+      running: [...this.running],
+      domains: [...this.doms.values()].map((d) => ({
+        name: d.dom.name,
+        ramBase: d.dom.ramBase,
+        ramSize: d.dom.ramSize,
+        logdirty: d.logdirty,
+        destroyed: d.destroyed,
+        bitmap: [...d.bitmap].sort((a, b) => a - b).map((g) => g * 4096),
+        truth: [...d.truth].sort((a, b) => a - b).map((g) => g * 4096),
+        stalled: [...d.stalled].sort((a, b) => a - b).map((g) => g * 4096),
+      })),
+      tlb: this.sys.cpus.map((c) => c.mmu.tlbEntries()),
+    };
   }
 
   private domain(name: string): DomState {
@@ -522,7 +558,8 @@ export class TraceEngine {
     this.rounds.push(rep);
   }
 
-  private result(): TraceResult {
+  /** the result so far (after `run()`, or after the last `next()`) */
+  result(): TraceResult {
     const c = this.sc.costs;
     const vf = this.vlptCounts.faults;
     const pf = this.p2mCounts.faults;

@@ -1,0 +1,130 @@
+// The Scenario view's step/back state machine and per-step model. Expectations worked out by hand
+// from the two-domains-two-pcpus steps (builtins.ts) and the reference doc §8 (512 MiB at 2 GiB →
+// xen_second[66]).
+import { describe, expect, it } from 'vitest';
+import { BUILTINS, builtinScenario, parseScenario, runScenario, TraceEngine } from '../../../src/core/index';
+import { nextPosition, stepModel, traceScenario, GRID_CAP, LIST_CAP } from '../../../src/extension/scenarioTrace';
+import { isStepModel } from '../../../src/webview/scenarioProtocol';
+
+describe('nextPosition: a debugger-like state machine over the steps that ran', () => {
+  const n = 7;
+  it('forward and back move one step and stop at the ends (-1 = before the first step)', () => {
+    expect(nextPosition(-1, n, 'forward', [])).toBe(0);
+    expect(nextPosition(5, n, 'forward', [])).toBe(6);
+    expect(nextPosition(6, n, 'forward', [])).toBe(6);
+    expect(nextPosition(0, n, 'back', [])).toBe(-1);
+    expect(nextPosition(-1, n, 'back', [])).toBe(-1);
+    expect(nextPosition(4, n, 'restart', [])).toBe(-1);
+    expect(nextPosition(-1, n, 'end', [])).toBe(6);
+  });
+  it('continue runs to the next finding step, then to the last step', () => {
+    expect(nextPosition(-1, n, 'continue', [4])).toBe(4);
+    expect(nextPosition(4, n, 'continue', [4])).toBe(6);
+    expect(nextPosition(1, n, 'continue', [5, 2])).toBe(2);
+    // a finding step beyond the steps that ran (Xen halted) is not a target
+    expect(nextPosition(1, 3, 'continue', [9])).toBe(2);
+  });
+  it('an out-of-range position is clamped first (a restored position after the file shrank)', () => {
+    expect(nextPosition(40, n, 'back', [])).toBe(5);
+    expect(nextPosition(40, n, 'forward', [])).toBe(6);
+    expect(nextPosition(-7, n, 'forward', [])).toBe(0);
+  });
+  it('no step ran: every action stays at -1', () => {
+    for (const a of ['back', 'forward', 'continue', 'restart', 'end'] as const) expect(nextPosition(-1, 0, a, [])).toBe(-1);
+  });
+});
+
+describe('stepModel: what step N shows', () => {
+  const t = traceScenario(builtinScenario('two-domains-two-pcpus'), 'built-in');
+
+  it('one snapshot per step, and the result equals a plain run', () => {
+    expect(t.snapshots.length).toBe(7);
+    expect(JSON.stringify(t.result)).toBe(JSON.stringify(runScenario(builtinScenario('two-domains-two-pcpus'))));
+  });
+
+  it('before the first step: nothing changed, every page clean, no highlight', () => {
+    const m = stepModel(t, -1);
+    expect(m.step).toBeNull();
+    expect(m.slots).toEqual([]);
+    expect(m.highlight).toEqual([]);
+    expect(m.domains.map((d) => d.pages)).toEqual([[{ gpa: '0x80001000', state: 'clean' }], [{ gpa: '0x80001000', state: 'clean' }]]);
+    expect(m.cpus.map((c) => c.running)).toEqual([null, null]);
+  });
+
+  it('step 1: prepare_vlpt(A) writes xen_second[66] (0 → a table link), highlighted', () => {
+    const m = stepModel(t, 1);
+    expect(m.step).toEqual({ index: 1, cpu: 0, domain: 'A', event: 'logdirty-start' });
+    expect(m.slots).toEqual([{ slot: 66, before: '0x0000000000000000', after: expect.stringMatching(/^0x[0-9a-f]{16}$/) }]);
+    expect(m.highlight).toEqual([66]);
+    expect(m.findings).toEqual([]);
+  });
+
+  it('step 4: the finding fires, names 0x80001000 and slot 66; pCPU0 caches one VLPT page; A has a phantom page', () => {
+    const m = stepModel(t, 4);
+    expect(m.findings.map((f) => f.id)).toEqual(['shared-table-local-flush']);
+    expect(m.findings[0]!.pages).toEqual(['0x80001000']);
+    expect(m.findings[0]!.message).toContain('0x80001000');
+    expect(m.highlight).toEqual([66]);
+    // 0x08000000 + (0x80001000 >> 12) * 8 = 0x08400008: the 4 KiB page at 0x08400000
+    expect(m.cpus[0]!.window.map((w) => [w.va, w.size])).toEqual([['0x8400000', '0x1000']]);
+    expect(m.cpus[0]!.added.map((w) => w.va)).toEqual(['0x8400000']);
+    expect(m.cpus[1]!.window).toEqual([]);
+    expect(m.domains.find((d) => d.name === 'A')!.pages).toEqual([{ gpa: '0x80001000', state: 'phantom' }]);
+    expect(m.domains.find((d) => d.name === 'B')!.pages).toEqual([{ gpa: '0x80001000', state: 'clean' }]);
+    expect(m.findingSteps).toEqual([4]);
+  });
+
+  it('step 5: B writes through the leaf A made writable: lost; step 6: the round reads phantom A and lost B', () => {
+    expect(stepModel(t, 5).domains.find((d) => d.name === 'B')!.pages).toEqual([{ gpa: '0x80001000', state: 'lost' }]);
+    const r = stepModel(t, 6);
+    expect(r.domains.map((d) => d.pages[0]!.state)).toEqual(['phantom', 'lost']);
+    expect(r.domains[0]!.caption).toMatch(/round 1 read 1 reported, 0 written, 0 lost, 1 phantom/);
+    expect(r.earlier).toEqual([{ id: 'shared-table-local-flush', severity: 'error', step: 4 }]);
+    expect(r.findings).toEqual([]);
+  });
+
+  it('step back is exact: forward to the end then back gives the model of a fresh engine run to that step', () => {
+    let pos = -1;
+    const seen = new Map<number, string>();
+    for (let i = 0; i < 7; i++) {
+      pos = nextPosition(pos, t.snapshots.length, 'forward', []);
+      seen.set(pos, JSON.stringify(stepModel(t, pos)));
+    }
+    for (let i = 0; i < 7; i++) {
+      pos = nextPosition(pos, t.snapshots.length, 'back', []);
+      if (pos >= 0) expect(JSON.stringify(stepModel(t, pos))).toBe(seen.get(pos));
+    }
+    // the snapshot kept for step 4 is what an engine stopped after step 4 holds
+    const e = new TraceEngine(builtinScenario('two-domains-two-pcpus'));
+    for (let i = 0; i <= 4; i++) e.next();
+    expect(e.snapshot()).toEqual(t.snapshots[4]);
+  });
+
+  it('every step of every built-in passes the host → webview guard', () => {
+    for (const name of Object.keys(BUILTINS)) {
+      const tr = traceScenario(builtinScenario(name), 'built-in');
+      for (let p = -1; p < tr.snapshots.length; p++) expect(isStepModel(stepModel(tr, p)), `${name} step ${p}`).toBe(true);
+    }
+  });
+
+  it('a halted scenario stops stepping at the trap step', () => {
+    const tr = traceScenario(builtinScenario('overrun-into-vmap'), 'built-in');
+    expect(tr.result.halted).toMatch(/^step 2: /);
+    expect(tr.snapshots.length).toBe(3);
+    expect(nextPosition(2, tr.snapshots.length, 'forward', [])).toBe(2);
+    expect(stepModel(tr, 2).findings.map((f) => f.id)).toContain('window-overrun');
+  });
+
+  it('the grid is capped; the rest is counted', () => {
+    const gpas = Array.from({ length: GRID_CAP + 10 }, (_, i) => `0x${(0x80000000 + i * 4096).toString(16)}`);
+    const sc = parseScenario({ name: 'many', domains: [{ name: 'A', ramBase: '0x80000000', ramSize: '16M' }], steps: [{ op: 'schedule', domain: 'A', cpu: 0 }, { op: 'logdirty-start', domain: 'A', cpu: 0 }, { op: 'write', domain: 'A', gpas }] });
+    const m = stepModel(traceScenario(sc, 'x.json'), 2);
+    expect(m.domains[0]!.pages.length).toBe(GRID_CAP);
+    expect(m.domains[0]!.more).toBe(10);
+    expect(m.domains[0]!.pages.every((p) => p.state === 'ok')).toBe(true);
+    // one note per fault: 266 notes become LIST_CAP - 1 and a count
+    expect(m.notes.length).toBe(LIST_CAP);
+    expect(m.notes.at(-1)).toBe(`… and ${GRID_CAP + 10 - LIST_CAP + 1} more notes (xenlens trace --json has them all)`);
+    expect(isStepModel(m)).toBe(true);
+  });
+});
