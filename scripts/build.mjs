@@ -44,6 +44,16 @@ if (existsSync('src/webview/map.ts')) {
     target: 'es2022',
   });
 }
+if (existsSync('src/webview/scenario.ts')) {
+  builds.push({
+    ...common,
+    entryPoints: ['src/webview/scenario.ts'],
+    outfile: 'dist/webview/scenario.js',
+    platform: 'browser',
+    format: 'iife',
+    target: 'es2022',
+  });
+}
 
 if (watch) {
   for (const b of builds) {

@@ -10,8 +10,9 @@ import { parseGuestRam, parseQuery, parseTarget, validateQuery, type Target } fr
 import { bareHexLanguage, numberAt } from './detect';
 import { layoutCommentMap, layoutMarkdown, resolutionMarkdown } from './markdown';
 import { log, reportError } from './output';
-import { EMBEDDED } from './layoutSource';
+import { EMBEDDED, isPatchSource, sourceUri } from './layoutSource';
 import { openRegionDefinition } from './regionDefinition';
+import { isPatchFile } from './patchText';
 import type { Model, State } from './state';
 import type { XenSecondTree } from './xenSecondTree';
 import type { VlptTree } from './vlptTree';
@@ -20,8 +21,11 @@ export interface CommandDeps {
   state: State;
   xenSecond: XenSecondTree;
   vlpt: VlptTree;
-  showMap(): Promise<void>;
+  /** the map of the active layout, or the before/after of `patch` */
+  showMap(patch?: vscode.Uri): Promise<void>;
 }
+
+const EXCLUDE = '**/{node_modules,.git,.vscode-test,dist}/**';
 
 function guestLine(m: Model): string {
   return `${m.session.dom.name} RAM ${hex(m.session.dom.ramBase)} + ${humanSize(m.session.dom.ramSize)} (tree ${m.settings.tree}, layout ${m.layout.source})`;
@@ -44,6 +48,7 @@ export class Commands extends Disposable {
       [CMD.setGuestRam]: () => this.setGuestRam(),
       [CMD.refresh]: async () => d.state.invalidate(),
       [CMD.openRegion]: (arg) => this.openRegion(arg),
+      [CMD.showPatchMap]: (arg) => this.showPatchMap(arg),
     };
     for (const [id, fn] of Object.entries(table)) {
       this._register(
@@ -135,14 +140,56 @@ export class Commands extends Disposable {
     void vscode.window.showInformationMessage(`Xen Memory: copied ${what}`);
   }
 
+  /** patches of the workspace: .patch/.diff/.mbox/.eml, and .txt files holding a list-archive patch */
+  private async workspacePatches(): Promise<vscode.Uri[]> {
+    const [patches, texts] = await Promise.all([
+      vscode.workspace.findFiles('**/*.{patch,diff,mbox,eml}', EXCLUDE, 200),
+      vscode.workspace.findFiles('**/*.txt', EXCLUDE, 50),
+    ]);
+    const archives: vscode.Uri[] = [];
+    for (const u of texts) {
+      const stat = await vscode.workspace.fs.stat(u);
+      if (stat.size > 2 * 1024 * 1024) continue;
+      if (isPatchFile(u.path, new TextDecoder().decode(await vscode.workspace.fs.readFile(u)))) archives.push(u);
+    }
+    return [...patches, ...archives];
+  }
+
+  /** before/after map of a patch: the menu's file, else the active editor's patch, else a pick */
+  private async showPatchMap(arg: unknown): Promise<void> {
+    let uri: vscode.Uri | undefined = arg instanceof vscode.Uri ? arg : undefined;
+    if (arg !== undefined && !uri) throw new InputError('showPatchMap: expected the URI of a patch file');
+    const doc = vscode.window.activeTextEditor?.document;
+    if (!uri && doc && isPatchFile(doc.uri.path, doc.getText(new vscode.Range(0, 0, 20_000, 0)))) uri = doc.uri;
+    if (!uri) {
+      const patches = await this.workspacePatches();
+      if (patches.length === 0) throw new InputError('no patch (.patch, .diff, .mbox, .eml or a saved archive .txt) in the workspace');
+      const pick = await vscode.window.showQuickPick(
+        patches.map((u) => ({ label: `$(diff) ${vscode.workspace.asRelativePath(u, false)}`, uri: u })),
+        { title: 'Xen Memory: Show Patch Before/After', placeHolder: 'a patch that changes config.h / mmu/layout.h' },
+      );
+      if (!pick) return;
+      uri = pick.uri;
+    }
+    await this.d.showMap(uri);
+  }
+
   private async selectLayoutSource(): Promise<void> {
-    const files = await vscode.workspace.findFiles('**/*.h', '**/node_modules/**', 200);
-    const items: Array<vscode.QuickPickItem & { source: string }> = [
-      { label: '$(package) Embedded', description: '2013 arm32 config.h (ac6e1ae) + seed patch', source: EMBEDDED },
-      ...files.map((u) => ({ label: `$(file-code) ${vscode.workspace.asRelativePath(u, false)}`, description: 'header in the workspace', source: vscode.workspace.asRelativePath(u, false) })),
+    const [headers, patches] = await Promise.all([vscode.workspace.findFiles('**/*.h', EXCLUDE, 200), this.workspacePatches()]);
+    const rel = (u: vscode.Uri): string => vscode.workspace.asRelativePath(u, false);
+    const byPath = (a: vscode.Uri, b: vscode.Uri): number => rel(a).localeCompare(rel(b));
+    const current = this.d.state.settings.layoutSource;
+    type Item = vscode.QuickPickItem & { source?: string };
+    const item = (label: string, description: string, source: string): Item => ({ label, description: source === current ? `${description} · current` : description, source });
+    const items: Item[] = [
+      item('$(package) Embedded', '2013 arm32 config.h (ac6e1ae) + seed patch', EMBEDDED),
+      { label: 'Headers', kind: vscode.QuickPickItemKind.Separator },
+      ...headers.sort(byPath).map((u) => item(`$(file-code) ${rel(u)}`, 'layout header', rel(u))),
+      { label: 'Patches (layout after the patch; the map shows before/after)', kind: vscode.QuickPickItemKind.Separator },
+      ...patches.sort(byPath).map((u) => item(`$(diff) ${rel(u)}`, 'patch', rel(u))),
     ];
-    const pick = await vscode.window.showQuickPick(items, { title: 'Xen Memory: Select Layout Source', placeHolder: `current: ${this.d.state.settings.layoutSource}` });
-    if (!pick) return;
+    const pick = await vscode.window.showQuickPick(items, { title: 'Xen Memory: Select Layout Source', placeHolder: `current: ${current}`, matchOnDescription: true });
+    if (!pick?.source) return;
     await this.update(SETTING.layoutSource, pick.source);
   }
 
@@ -179,6 +226,7 @@ export class Commands extends Disposable {
     const m = await this.d.state.get();
     const reg = m.layout.regions.find((r) => r.name === name);
     if (!reg) throw new InputError(`no region ${JSON.stringify(name.slice(0, 64))} in layout ${m.layout.source}`);
-    await openRegionDefinition(reg);
+    const src = m.settings.layoutSource;
+    await openRegionDefinition(reg, isPatchSource(src) ? (sourceUri(src) ?? undefined) : undefined);
   }
 }

@@ -1,38 +1,85 @@
 /**
- * Problems panel: the core's findings for the active guest, anchored in the VLPT patches and
- * layout headers of the workspace, plus the header parser's warnings for a header layout.
- * Computed after activation (not during it) and again when the model or those files change.
+ * Problems panel, for the layout headers and patches of the workspace:
+ * - headers: the layout lints (`lintHeaders`: overlap, misaligned, window-capacity, the
+ *   parser's own problems) at the line of the region's #define;
+ * - patches: the patch reader's findings (`diffstat-mismatch`, `archive-repaired`, hunk and
+ *   layout findings) at the line of the file as written (patchText.ts);
+ * - both: the core's findings for the active guest anchored at the seed's code or the window's
+ *   #define (findingAnchors.ts), and the parser's warnings for a header layout source.
+ * A full scan runs after activation (not during it) and when the model changes; a save or an
+ * edit re-reads that one file. Files are size-capped and the scan yields between files.
  */
 import * as vscode from 'vscode';
+import { lintHeaders, readPatch, type Finding } from '../core/index';
 import { Disposable } from './dispose';
 import { DIAGNOSTIC_SOURCE } from './ids';
-import { findingAnchors, isVlptPatch, type FileKind } from './findingAnchors';
+import { findingAnchors, isVlptPatch } from './findingAnchors';
+import { EXCLUDE_GLOB, HEADER_GLOBS, headerArches, isHeaderPath, isLayoutHeader, MAX_FILES, MAX_HEADER_BYTES, MAX_PATCH_BYTES, PATCH_GLOB } from './lintFiles';
+import { isPatchFile, MAYBE_PATCH_FILE, patchFindingLine } from './patchText';
 import { sourceUri } from './layoutSource';
 import { log } from './output';
 import type { Model, State } from './state';
-
-const GLOB = '**/*.{patch,diff,h,txt,eml,mbox}';
-const MAX_FILES = 100;
-const MAX_BYTES = 2 * 1024 * 1024;
 
 function severity(s: string): vscode.DiagnosticSeverity {
   return s === 'error' ? vscode.DiagnosticSeverity.Error : s === 'warning' ? vscode.DiagnosticSeverity.Warning : vscode.DiagnosticSeverity.Information;
 }
 
+function diagnostic(line: number, message: string, sev: string, code: string): vscode.Diagnostic {
+  const l = Math.max(0, line);
+  const d = new vscode.Diagnostic(new vscode.Range(l, 0, l, Number.MAX_SAFE_INTEGER), message, severity(sev));
+  d.source = DIAGNOSTIC_SOURCE;
+  d.code = code;
+  return d;
+}
+
+const yieldToHost = (): Promise<void> => new Promise((r) => setTimeout(r, 0));
+
+/** Diagnostics of one file from its text (no I/O). */
+export function diagnose(path: string, rel: string, text: string, findings: readonly Finding[]): vscode.Diagnostic[] {
+  const out: vscode.Diagnostic[] = [];
+  if (isHeaderPath(path)) {
+    if (text.length > MAX_HEADER_BYTES || !isLayoutHeader(text)) return out;
+    for (const f of lintHeaders([{ path: rel, text }], headerArches(rel))) out.push(diagnostic((f.line ?? 1) - 1, `${f.id}: ${f.message}`, f.severity, f.id));
+    for (const a of findingAnchors(text, 'header', findings)) out.push(diagnostic(a.line, `${a.finding.id}: ${a.finding.message}`, a.finding.severity, a.finding.id));
+    return out;
+  }
+  if (!MAYBE_PATCH_FILE.test(path) || text.length > MAX_PATCH_BYTES || !isPatchFile(path, text)) return out;
+  const lines = text.split(/\r?\n/);
+  try {
+    const info = readPatch(text, rel, { arch: 'arm32' });
+    for (const f of info.findings) out.push(diagnostic(patchFindingLine(lines, info, f), `${f.id}: ${f.message}`, f.severity, f.id));
+  } catch (err) {
+    out.push(diagnostic(0, err instanceof Error ? err.message : String(err), 'warning', 'patch-unreadable'));
+  }
+  if (isVlptPatch(text)) for (const a of findingAnchors(text, 'patch', findings)) out.push(diagnostic(a.line, `${a.finding.id}: ${a.finding.message}`, a.finding.severity, a.finding.id));
+  return out;
+}
+
 export class Diagnostics extends Disposable {
   private readonly collection = this._register(vscode.languages.createDiagnosticCollection('xenMemory'));
   private timer: ReturnType<typeof setTimeout> | undefined;
+  private readonly fileTimers = new Map<string, ReturnType<typeof setTimeout>>();
   private running = false;
   private again = false;
 
   constructor(private readonly state: State) {
     super();
     this._register(state.onDidChange(() => this.schedule(200)));
-    this._register(vscode.workspace.onDidSaveTextDocument((d) => /\.(patch|diff|h|txt|eml|mbox)$/i.test(d.uri.path) && this.schedule(300)));
-    const watcher = this._register(vscode.workspace.createFileSystemWatcher(GLOB));
-    this._register(watcher.onDidCreate(() => this.schedule(500)));
-    this._register(watcher.onDidDelete((u) => this.collection.delete(u)));
-    this._register({ dispose: () => this.timer && clearTimeout(this.timer) });
+    const watched = (u: vscode.Uri): boolean => u.scheme === 'file' && (isHeaderPath(u.path) || MAYBE_PATCH_FILE.test(u.path));
+    this._register(vscode.workspace.onDidSaveTextDocument((d) => watched(d.uri) && this.scheduleFile(d.uri, 100)));
+    this._register(vscode.workspace.onDidChangeTextDocument((e) => watched(e.document.uri) && e.contentChanges.length > 0 && this.scheduleFile(e.document.uri, 600)));
+    for (const glob of [...HEADER_GLOBS, PATCH_GLOB]) {
+      const watcher = this._register(vscode.workspace.createFileSystemWatcher(glob));
+      this._register(watcher.onDidCreate((u) => this.scheduleFile(u, 500)));
+      this._register(watcher.onDidChange((u) => this.scheduleFile(u, 500)));
+      this._register(watcher.onDidDelete((u) => this.collection.delete(u)));
+    }
+    this._register({
+      dispose: () => {
+        if (this.timer) clearTimeout(this.timer);
+        for (const t of this.fileTimers.values()) clearTimeout(t);
+      },
+    });
     // after activation, off the activation path
     this.schedule(1500);
   }
@@ -41,6 +88,42 @@ export class Diagnostics extends Disposable {
     if (this.isDisposed) return;
     if (this.timer) clearTimeout(this.timer);
     this.timer = setTimeout(() => void this.run(), ms);
+  }
+
+  private scheduleFile(uri: vscode.Uri, ms: number): void {
+    if (this.isDisposed) return;
+    const key = uri.toString();
+    const t = this.fileTimers.get(key);
+    if (t) clearTimeout(t);
+    this.fileTimers.set(
+      key,
+      setTimeout(() => {
+        this.fileTimers.delete(key);
+        void this.runFile(uri);
+      }, ms),
+    );
+  }
+
+  /** the text of `uri`: the open document's (unsaved edits included), else the file's; null when too big */
+  private async textOf(uri: vscode.Uri): Promise<string | null> {
+    const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
+    if (doc) return doc.getText();
+    const stat = await vscode.workspace.fs.stat(uri);
+    if (stat.size > MAX_PATCH_BYTES) return null;
+    return new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
+  }
+
+  private async runFile(uri: vscode.Uri): Promise<void> {
+    try {
+      const m = await this.state.get();
+      const text = await this.textOf(uri);
+      if (this.isDisposed) return;
+      const diags = text === null ? [] : diagnose(uri.path, vscode.workspace.asRelativePath(uri, false), text, m.session.findings);
+      this.addLayoutDiagnostics(m, (u, d) => u.toString() === uri.toString() && diags.push(d));
+      this.collection.set(uri, dedupe(diags));
+    } catch (err) {
+      log(`diagnostics of ${uri.fsPath} failed: ${err instanceof Error ? err.message : String(err)}`);
+    }
   }
 
   private async run(): Promise<void> {
@@ -58,24 +141,19 @@ export class Diagnostics extends Disposable {
         e.diags.push(d);
         next.set(uri.toString(), e);
       };
-      for (const uri of await vscode.workspace.findFiles(GLOB, '**/{node_modules,.git,.vscode-test,dist}/**', MAX_FILES)) {
+      const found = await Promise.all([...HEADER_GLOBS, PATCH_GLOB].map((g) => vscode.workspace.findFiles(g, EXCLUDE_GLOB, MAX_FILES)));
+      const uris = [...new Map(found.flat().map((u) => [u.toString(), u] as const)).values()];
+      for (const uri of uris) {
         if (this.isDisposed) return;
-        const stat = await vscode.workspace.fs.stat(uri);
-        if (stat.size > MAX_BYTES) continue;
-        const text = new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
-        const kind: FileKind | null = /\.h$/i.test(uri.path) ? 'header' : isVlptPatch(text) ? 'patch' : null;
-        if (!kind) continue;
-        for (const a of findingAnchors(text, kind, m.session.findings)) {
-          const d = new vscode.Diagnostic(new vscode.Range(a.line, 0, a.line, Number.MAX_SAFE_INTEGER), `${a.finding.id}: ${a.finding.message}`, severity(a.finding.severity));
-          d.source = DIAGNOSTIC_SOURCE;
-          d.code = a.finding.id;
-          add(uri, d);
-        }
+        const text = await this.textOf(uri);
+        if (text === null) continue;
+        for (const d of diagnose(uri.path, vscode.workspace.asRelativePath(uri, false), text, m.session.findings)) add(uri, d);
+        await yieldToHost();
       }
       this.addLayoutDiagnostics(m, add);
       this.collection.clear();
-      for (const { uri, diags } of next.values()) this.collection.set(uri, diags);
-      log(`diagnostics: ${[...next.values()].reduce((n, e) => n + e.diags.length, 0)} in ${next.size} file(s) (${Date.now() - t0} ms)`);
+      for (const { uri, diags } of next.values()) this.collection.set(uri, dedupe(diags));
+      log(`diagnostics: ${[...next.values()].reduce((n, e) => n + e.diags.length, 0)} in ${next.size} of ${uris.length} file(s) (${Date.now() - t0} ms)`);
     } catch (err) {
       log(`diagnostics failed: ${err instanceof Error ? err.message : String(err)}`);
     } finally {
@@ -90,13 +168,20 @@ export class Diagnostics extends Disposable {
   /** the header parser's own diagnostics when the layout comes from a header */
   private addLayoutDiagnostics(m: Model, add: (uri: vscode.Uri, d: vscode.Diagnostic) => void): void {
     const src = sourceUri(m.settings.layoutSource);
-    if (!src) return;
+    if (!src || !/\.h$/i.test(src.path)) return;
     for (const w of m.layout.diagnostics ?? []) {
-      const line = Math.max(0, (w.line ?? 1) - 1);
-      const d = new vscode.Diagnostic(new vscode.Range(line, 0, line, Number.MAX_SAFE_INTEGER), w.message, vscode.DiagnosticSeverity.Warning);
-      d.source = DIAGNOSTIC_SOURCE;
-      d.code = w.kind;
-      add(w.file ? vscode.Uri.file(w.file) : src, d);
+      add(w.file ? vscode.Uri.file(w.file) : src, diagnostic((w.line ?? 1) - 1, w.message, 'warning', w.kind));
     }
   }
+}
+
+/** one diagnostic per line and code (a header source's parser warnings repeat the lints') */
+function dedupe(diags: vscode.Diagnostic[]): vscode.Diagnostic[] {
+  const seen = new Set<string>();
+  return diags.filter((d) => {
+    const k = `${d.range.start.line}|${String(d.code)}|${d.message.replace(/^\S+: /, '').replace(/^arm(32|64): /, '')}`;
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
 }

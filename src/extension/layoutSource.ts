@@ -1,11 +1,12 @@
 /**
- * Where the active layout comes from: the embedded 2013+seed map, or a header in the workspace
- * parsed by core/layout/header.ts. Patch sources go through the patch reader once it exists
- * (core/patch); until then they are refused with a clear message.
+ * Where the active layout comes from: the embedded 2013+seed map, a header in the workspace
+ * parsed by core/layout/header.ts, or a patch in the workspace read by core/patch (the layout
+ * after its config.h hunks, applied to the embedded 2013 config.h).
  */
 import * as vscode from 'vscode';
-import { embeddedLayout, InputError, type Layout } from '../core/index';
+import { embeddedLayout, InputError, readPatch, type Layout, type PatchInfo } from '../core/index';
 import { parseHeaders } from '../core/layout/header';
+import { MAYBE_PATCH_FILE } from './patchText';
 
 export const EMBEDDED = 'embedded';
 /** headers larger than this are not layouts (and must not hang the host) */
@@ -20,12 +21,33 @@ export function sourceUri(source: string): vscode.Uri | null {
   return vscode.Uri.joinPath(folders[0]!.uri, source);
 }
 
+/** is this layout source (a setting value) a patch? */
+export function isPatchSource(source: string): boolean {
+  return source !== EMBEDDED && MAYBE_PATCH_FILE.test(source);
+}
+
+async function readCapped(uri: vscode.Uri, label: string): Promise<string> {
+  const stat = await vscode.workspace.fs.stat(uri);
+  if (stat.size > MAX_BYTES) throw new InputError(`${label}: ${stat.size} bytes is larger than the 4 MiB cap for a layout file`);
+  return new TextDecoder('utf-8').decode(await vscode.workspace.fs.readFile(uri));
+}
+
+/** A patch of the workspace read by the core: subject, findings, layout before/after. */
+export async function loadPatch(uri: vscode.Uri): Promise<{ info: PatchInfo; text: string }> {
+  const name = vscode.workspace.asRelativePath(uri, false);
+  const text = await readCapped(uri, name);
+  return { info: readPatch(text, name, { arch: 'arm32' }), text };
+}
+
 export async function loadLayout(source: string): Promise<Layout> {
   const uri = sourceUri(source);
   if (uri === null) return embeddedLayout();
-  const stat = await vscode.workspace.fs.stat(uri);
-  if (stat.size > MAX_BYTES) throw new InputError(`${source}: ${stat.size} bytes is larger than the 4 MiB cap for a layout file`);
-  const text = new TextDecoder('utf-8').decode(await vscode.workspace.fs.readFile(uri));
+  if (isPatchSource(source)) {
+    const { info } = await loadPatch(uri);
+    if (info.layout.applied.length === 0) throw new InputError(`${source}: the patch changes no ARM layout header (config.h / mmu/layout.h), so it has no layout of its own`);
+    return info.layout.after;
+  }
+  const text = await readCapped(uri, source);
   if (/\.(h|hh|hpp)$/i.test(uri.path)) return parseHeaders([{ path: uri.fsPath, text }], { arch: 'arm32', source });
-  throw new InputError(`${source}: only C headers (.h) can be a layout source in this version`);
+  throw new InputError(`${source}: expected a C header (.h) or a patch (.patch, .diff, .mbox, .eml, a saved archive .txt)`);
 }

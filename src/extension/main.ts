@@ -13,6 +13,7 @@ import { Hovers } from './hovers';
 import { MapPanel } from './mapPanel';
 import { RegionCodeLens } from './codeLens';
 import { Diagnostics } from './diagnostics';
+import { ScenarioView } from './scenarioView';
 
 export function activate(context: vscode.ExtensionContext): void {
   const t0 = performance.now();
@@ -26,12 +27,13 @@ export function activate(context: vscode.ExtensionContext): void {
     const xenSecond = own(new XenSecondTree(state));
     const vlpt = own(new VlptTree(state));
     own(new StatusBar(state));
-    own(new Commands({ state, xenSecond, vlpt, showMap: () => MapPanel.show(context.extensionUri, state) }));
+    own(new Commands({ state, xenSecond, vlpt, showMap: (patch) => MapPanel.show(context.extensionUri, state, patch) }));
     own(new Hovers(state));
     own(MapPanel.register(context.extensionUri, state));
     own({ dispose: () => MapPanel.disposeCurrent() });
     own(new RegionCodeLens(state));
     own(new Diagnostics(state));
+    own(new ScenarioView(context.extensionUri, context.workspaceState));
     log(`activated in ${(performance.now() - t0).toFixed(1)} ms (VS Code ${vscode.version})`);
   } catch (err) {
     // show why instead of failing silently (rust-analyzer does the same)

@@ -4,11 +4,13 @@
  * the HTML; every incoming message is validated. Restored after reload by the serializer.
  */
 import * as vscode from 'vscode';
-import { hex, humanSize } from '../core/index';
-import { isFromWebview, type MapModel, type ToWebview } from '../webview/protocol';
+import { hex, humanSize, type PatchInfo, type Region } from '../core/index';
+import { isFromWebview, type MapCompare, type MapModel, type MapRegion, type ToWebview } from '../webview/protocol';
 import { Disposable } from './dispose';
 import { CMD, MAP_VIEW_TYPE } from './ids';
+import { isPatchSource, loadPatch, sourceUri } from './layoutSource';
 import { log, reportError } from './output';
+import { openRegionDefinition } from './regionDefinition';
 import type { Model, State } from './state';
 
 export function nonce(): string {
@@ -16,36 +18,73 @@ export function nonce(): string {
   return Buffer.from(bytes).toString('base64').replace(/[+/=]/g, '');
 }
 
-export function mapModel(m: Model): MapModel {
+function mapRegion(r: Region): MapRegion {
+  return {
+    name: r.name,
+    start: r.start,
+    end: r.end,
+    description: r.description,
+    startMacro: r.startMacro,
+    where: r.file && r.line ? `${vscode.workspace.asRelativePath(r.file)}:${r.line}` : null,
+  };
+}
+
+/** the before/after part of the model for a patch read by the core */
+export function mapCompare(info: PatchInfo): MapCompare {
+  const range = (r: Region | null): { start: number; end: number } | null => (r ? { start: r.start, end: r.end } : null);
+  return {
+    patch: info.name,
+    subject: info.subject,
+    beforeLabel: info.layout.base,
+    afterLabel: info.layout.applied.length ? `after ${info.layout.applied.join(', ')}` : 'after (no layout header changed)',
+    before: info.layout.before.regions.map(mapRegion),
+    after: info.layout.after.regions.map(mapRegion),
+    changes: info.layout.changes.map((c) => ({ name: c.name, change: c.change, before: range(c.before), after: range(c.after) })),
+  };
+}
+
+export function mapModel(m: Model, compare: MapCompare | null = null): MapModel {
   const win = m.layout.regions.find((r) => r.name === 'VIRT_LIN_P2M');
   return {
     source: m.layout.source,
     guest: `${m.session.dom.name}: RAM ${hex(m.session.dom.ramBase)} + ${humanSize(m.session.dom.ramSize)}`,
-    regions: m.layout.regions.map((r) => ({
-      name: r.name,
-      start: r.start,
-      end: r.end,
-      description: r.description,
-      startMacro: r.startMacro,
-      where: r.file && r.line ? `${vscode.workspace.asRelativePath(r.file)}:${r.line}` : null,
-    })),
+    regions: m.layout.regions.map(mapRegion),
     vlpt: win ? { start: win.start, end: win.end } : null,
     usedSlots: [...(m.session.prepare?.slotsWritten ?? [])],
     findingSlots: [...m.findingSlots.keys()],
     scale: m.settings.mapScale,
+    compare,
   };
 }
 
 export class MapPanel extends Disposable {
   private static current: MapPanel | undefined;
+  /** xen_second slots the Scenario view highlights (kept while the map is closed) */
+  private static highlighted: { slots: number[]; label: string } = { slots: [], label: '' };
 
-  static async show(extensionUri: vscode.Uri, state: State): Promise<void> {
+  /** Highlight xen_second slots on the map (the Scenario view's current step); [] clears. */
+  static highlight(slots: number[], label: string): void {
+    MapPanel.highlighted = { slots: [...slots], label };
+    void MapPanel.current?.postHighlight();
+  }
+  /** a patch shown before/after on request (Show Patch Before/After), over the active layout */
+  private patch: vscode.Uri | undefined;
+  /** the patch of the last posted compare (for openRegion) */
+  private shown: { uri: vscode.Uri; info: PatchInfo } | undefined;
+
+  /** Show the map of the active layout (before/after when the layout source is a patch). */
+  static async show(extensionUri: vscode.Uri, state: State, patch?: vscode.Uri): Promise<void> {
     if (MapPanel.current) {
-      MapPanel.current.panel.reveal();
+      const cur = MapPanel.current;
+      const changed = cur.patch?.toString() !== patch?.toString();
+      cur.patch = patch;
+      cur.panel.reveal();
+      if (changed) await cur.post();
       return;
     }
     const panel = vscode.window.createWebviewPanel(MAP_VIEW_TYPE, 'Xen Memory Map', vscode.ViewColumn.Beside, MapPanel.options(extensionUri));
     MapPanel.current = new MapPanel(panel, extensionUri, state);
+    MapPanel.current.patch = patch;
   }
 
   static register(extensionUri: vscode.Uri, state: State): vscode.Disposable {
@@ -112,9 +151,34 @@ export class MapPanel extends Disposable {
 </html>`;
   }
 
+  /** the patch to show before/after: the requested one, else the layout source when it is a patch */
+  private comparedPatch(m: Model): vscode.Uri | undefined {
+    if (this.patch) return this.patch;
+    return isPatchSource(m.settings.layoutSource) ? (sourceUri(m.settings.layoutSource) ?? undefined) : undefined;
+  }
+
   private async post(): Promise<void> {
     try {
-      const msg: ToWebview = { type: 'model', model: mapModel(await this.state.get()) };
+      const m = await this.state.get();
+      const uri = this.comparedPatch(m);
+      let compare: MapCompare | null = null;
+      this.shown = undefined;
+      if (uri) {
+        const { info } = await loadPatch(uri);
+        this.shown = { uri, info };
+        compare = mapCompare(info);
+        this.panel.title = `Xen Memory Map: ${uri.path.split('/').pop()}`;
+      } else this.panel.title = 'Xen Memory Map';
+      const msg: ToWebview = { type: 'model', model: mapModel(m, compare) };
+      await this.panel.webview.postMessage(msg);
+    } catch (err) {
+      reportError('map', err);
+    }
+  }
+
+  private async postHighlight(): Promise<void> {
+    try {
+      const msg: ToWebview = { type: 'highlightSlots', ...MapPanel.highlighted };
       await this.panel.webview.postMessage(msg);
     } catch (err) {
       reportError('map', err);
@@ -126,7 +190,20 @@ export class MapPanel extends Disposable {
       log(`map: ignored an invalid message from the webview: ${JSON.stringify(msg)?.slice(0, 200)}`);
       return;
     }
-    if (msg.type === 'ready') await this.post();
-    else if (msg.type === 'openRegion') await vscode.commands.executeCommand(CMD.openRegion, { name: msg.name });
+    if (msg.type === 'ready') {
+      await this.post();
+      await this.postHighlight();
+    }
+    else if (msg.type === 'revealSlot') await vscode.commands.executeCommand(CMD.reveal, { slot: msg.slot });
+    else if (msg.type === 'openRegion') {
+      const reg = this.shown?.info.layout.after.regions.find((r) => r.name === msg.name) ?? this.shown?.info.layout.before.regions.find((r) => r.name === msg.name);
+      if (this.shown && reg) {
+        try {
+          await openRegionDefinition(reg, this.shown.uri);
+        } catch (err) {
+          reportError('map', err);
+        }
+      } else await vscode.commands.executeCommand(CMD.openRegion, { name: msg.name });
+    }
   }
 }

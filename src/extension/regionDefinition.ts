@@ -1,9 +1,11 @@
 /**
  * Open the header at a region's `#define`: the file and line the parser recorded, or (for the
- * embedded layout) the first workspace header that defines the start macro.
+ * embedded layout) the first workspace header that defines the start macro. For a layout read
+ * from a patch, the patch's own `+#define` line comes first.
  */
 import * as vscode from 'vscode';
 import { InputError, type Region } from '../core/index';
+import { defineLineInPatch } from './patchText';
 
 const MAX_FILES = 200;
 const MAX_BYTES = 1024 * 1024;
@@ -27,9 +29,19 @@ export async function findDefine(macro: string): Promise<{ uri: vscode.Uri; line
   return undefined;
 }
 
-export async function openRegionDefinition(reg: Region): Promise<void> {
+/** (uri, 0-based line) of `macro`'s #define inside a patch file, or undefined */
+async function findDefineInPatch(patch: vscode.Uri, macro: string): Promise<{ uri: vscode.Uri; line: number } | undefined> {
+  const stat = await vscode.workspace.fs.stat(patch);
+  if (stat.size > 4 * MAX_BYTES) return undefined;
+  const line = defineLineInPatch(new TextDecoder().decode(await vscode.workspace.fs.readFile(patch)).split(/\r?\n/), macro);
+  return line >= 0 ? { uri: patch, line } : undefined;
+}
+
+/** `patch`: the patch the layout was read from (its region files are paths inside the patch) */
+export async function openRegionDefinition(reg: Region, patch?: vscode.Uri): Promise<void> {
   let target: { uri: vscode.Uri; line: number } | undefined;
-  if (reg.file && reg.line) target = { uri: vscode.Uri.file(reg.file), line: reg.line - 1 };
+  if (patch && reg.startMacro) target = (await findDefineInPatch(patch, reg.startMacro)) ?? (await findDefine(reg.startMacro));
+  else if (reg.file && reg.line) target = { uri: vscode.Uri.file(reg.file), line: reg.line - 1 };
   else if (reg.startMacro) target = await findDefine(reg.startMacro);
   if (!target) throw new InputError(`no header in the workspace defines ${reg.startMacro ?? reg.name} (the layout is ${reg.file ? reg.file : 'embedded'})`);
   const doc = await vscode.workspace.openTextDocument(target.uri);

@@ -4,7 +4,7 @@
  * uses `--vscode-*` variables; no inline styles. Keyboard: Tab/arrows move between regions,
  * Enter/Space opens the region's #define.
  */
-import { isToWebview, type FromWebview, type MapModel, type MapRegion, type MapScale } from './protocol';
+import { isToWebview, type FromWebview, type MapCompare, type MapModel, type MapRegion, type MapScale } from './protocol';
 
 interface VsCodeApi {
   postMessage(msg: FromWebview): void;
@@ -24,6 +24,8 @@ const BAR_X = 140;
 const BAR_W = 200;
 const DESC_X = 350;
 const DESC_CHARS = 40;
+/** a slot cell of the window's grid, px (big enough to click) */
+const GRID_CELL = 12;
 
 interface ViewState {
   scale?: MapScale;
@@ -31,6 +33,8 @@ interface ViewState {
 }
 const saved = (vscode.getState() ?? {}) as ViewState;
 let model: MapModel | undefined;
+/** slots the Scenario view highlights, drawn over every render */
+let highlight: { slots: number[]; label: string } = { slots: [], label: '' };
 
 function el<K extends keyof SVGElementTagNameMap>(tag: K, attrs: Record<string, string | number>, parent?: Element): SVGElementTagNameMap[K] {
   const e = document.createElementNS(SVG, tag);
@@ -136,6 +140,27 @@ function render(): void {
   }
   bar.append(toggle, legend);
   head.append(title, meta, bar);
+  if (highlight.slots.length) {
+    // said in words too, not only by the dashed outline of the cells
+    const note = document.createElement('p');
+    note.className = 'lit-note';
+    note.textContent = `◆ ${highlight.label}: xen_second slot${highlight.slots.length > 1 ? 's' : ''} ${highlight.slots.join(', ')} (dashed outline)`;
+    head.append(note);
+  }
+  if (m.compare) {
+    title.textContent = 'Xen virtual memory map: before/after a patch';
+    meta.textContent = `${m.compare.patch}${m.compare.subject ? ` · ${m.compare.subject}` : ''}`;
+    legend.replaceChildren();
+    for (const [cls, label] of [['sw added', 'added'], ['sw removed', 'removed'], ['sw moved', 'moved or resized']] as const) {
+      const sw = document.createElement('span');
+      sw.className = cls;
+      const l = document.createElement('span');
+      l.textContent = label;
+      legend.append(sw, l);
+    }
+    renderCompare(m.compare, scale, main);
+    return;
+  }
 
   const segs = segments(m);
   const heights = segs.map((s) => heightOf(s, scale));
@@ -144,6 +169,7 @@ function render(): void {
   main.appendChild(svg);
   const used = new Set(m.usedSlots);
   const flagged = new Set(m.findingSlots);
+  const lit = new Set(highlight.slots);
   text(svg, ADDR_X, 12, 'Xen VA', 'colhead');
   text(svg, RULER_X, 12, 'xen_second', 'colhead');
   const regionEls: SVGGElement[] = [];
@@ -180,16 +206,26 @@ function render(): void {
       const first = Math.floor(r.start / SLOT);
       const last = Math.ceil(Math.min(r.end, 0x80000000) / SLOT);
       const count = last - first;
-      const marked = [...used, ...flagged].some((n) => n >= first && n < last);
+      const marked = [...used, ...flagged, ...lit].some((n) => n >= first && n < last);
       if (count > 0 && (isWin || marked) && h >= 14) {
-        const sy = y + h - 12;
-        const cw = (BAR_W - 20) / count;
+        // the window gets a grid of 16 slots a row when it is tall enough, else one strip
+        const grid = isWin && h >= 34 + Math.ceil(count / 16) * GRID_CELL;
+        const perRow = grid ? 16 : count;
+        const cw = grid ? GRID_CELL : (BAR_W - 20) / count;
+        const ch = grid ? GRID_CELL - 2 : 8;
+        const sy = grid ? y + h - 6 - Math.ceil(count / 16) * GRID_CELL : y + h - 12;
         for (let k = first; k < last; k++) {
-          const cls = used.has(k) || flagged.has(k) ? `cell${used.has(k) ? ' used' : ''}${flagged.has(k) ? ' finding' : ''}` : isWin ? 'cell' : '';
+          const cls = used.has(k) || flagged.has(k) || lit.has(k) ? `cell${used.has(k) ? ' used' : ''}${flagged.has(k) ? ' finding' : ''}${lit.has(k) ? ' lit' : ''}` : isWin ? 'cell' : '';
           if (!cls) continue;
-          const c = el('rect', { x: BAR_X + 10 + (k - first) * cw, y: sy, width: Math.max(cw - (cw > 3 ? 1 : 0), 1), height: 8, class: cls }, g);
+          const col = (k - first) % perRow;
+          const row = Math.floor((k - first) / perRow);
+          const c = el('rect', { x: BAR_X + 10 + col * cw, y: sy + row * GRID_CELL, width: Math.max(cw - (cw > 3 ? 2 : 0), 1), height: ch, class: cls, 'data-slot': k }, g);
           const t = el('title', {}, c);
-          t.textContent = `xen_second slot ${k}${used.has(k) ? ' · written by prepare_vlpt' : ''}${flagged.has(k) ? ' · touched by a finding' : ''}`;
+          t.textContent = `xen_second slot ${k} (VA ${hex(k * SLOT)})${used.has(k) ? ' · written by prepare_vlpt' : ''}${flagged.has(k) ? ' · touched by a finding' : ''} · click to reveal it in the slots tree`;
+          c.addEventListener('click', (e) => {
+            e.stopPropagation();
+            post({ type: 'revealSlot', slot: k });
+          });
         }
       }
       g.addEventListener('click', () => post({ type: 'openRegion', name: r.name }));
@@ -203,6 +239,12 @@ function render(): void {
   });
   lastLabel = -100;
   boundary(TOP, y);
+  keyboard(regionEls);
+  if (saved.focus) regionEls.find((g) => g.dataset.name === saved.focus)?.focus({ preventScroll: true });
+}
+
+/** keyboard: arrows/Home/End move between the regions, Enter/Space opens the #define */
+function keyboard(regionEls: SVGGElement[]): void {
   regionEls.forEach((g, i) => {
     g.addEventListener('keydown', (e: KeyboardEvent) => {
       if (e.key === 'Enter' || e.key === ' ') {
@@ -217,12 +259,125 @@ function render(): void {
       }
     });
   });
-  if (saved.focus) regionEls.find((g) => g.dataset.name === saved.focus)?.focus({ preventScroll: true });
+}
+
+const CMP_ADDR_W = 84;
+const CMP_COL_W = 240;
+const CMP_GAP = 24;
+
+/**
+ * Before/after of a patch, side by side on one address axis: every start/end of either side
+ * is a boundary, so a region sits at the same height in both columns. Changed regions are
+ * highlighted (and listed above, for screen readers and copy-paste); an added region leaves a
+ * dashed ghost in the before column, a removed one in the after column.
+ */
+function renderCompare(c: MapCompare, scale: MapScale, main: HTMLElement): void {
+  const changes = document.createElement('ul');
+  changes.id = 'changes';
+  changes.setAttribute('aria-label', 'layout changes');
+  const span = (r: { start: number; end: number } | null): string => (r ? `${hex(r.start)}–${hex(r.end)} (${human(r.end - r.start)})` : '');
+  for (const ch of c.changes) {
+    const li = document.createElement('li');
+    li.className = `change ${ch.change}`;
+    const b = document.createElement('strong');
+    b.textContent = `${ch.name} ${ch.change}`;
+    const rest = ch.change === 'added' ? span(ch.after) : ch.change === 'removed' ? span(ch.before) : `${span(ch.before)} → ${span(ch.after)}`;
+    li.append(b, document.createTextNode(`: ${rest}`));
+    changes.appendChild(li);
+  }
+  if (c.changes.length === 0) {
+    const li = document.createElement('li');
+    li.textContent = 'The patch moves, adds or removes no region of the layout.';
+    changes.appendChild(li);
+  }
+  main.appendChild(changes);
+
+  const live = (rs: MapRegion[]): MapRegion[] => rs.filter((r) => r.end > r.start).sort((a, b) => a.start - b.start);
+  const before = live(c.before);
+  const after = live(c.after);
+  const edges = [...new Set([0, TOP, ...[...before, ...after].flatMap((r) => [r.start, r.end])])].sort((a, b) => a - b);
+  const ys = new Map<number, number>();
+  let y = 40;
+  for (let i = 0; i < edges.length; i++) {
+    ys.set(edges[i]!, y);
+    if (i + 1 === edges.length) break;
+    const a = edges[i]!;
+    const b = edges[i + 1]!;
+    const covered = [...before, ...after].some((r) => r.start <= a && r.end >= b);
+    const lg = Math.log2(Math.max(b - a, SLOT) / SLOT);
+    y += scale === 'linear' ? ((b - a) / TOP) * 1600 : covered ? 24 + 12 * lg : 12 + 4 * lg;
+  }
+  const width = CMP_ADDR_W + 2 * CMP_COL_W + CMP_GAP + 8;
+  const svg = el('svg', { viewBox: `0 0 ${width} ${Math.ceil(y) + 20}`, width, height: Math.ceil(y) + 20, role: 'group', 'aria-label': `memory map before and after ${c.patch}` });
+  main.appendChild(svg);
+  const xBefore = CMP_ADDR_W;
+  const xAfter = CMP_ADDR_W + CMP_COL_W + CMP_GAP;
+  text(svg, 2, 14, 'Xen VA', 'colhead');
+  text(svg, xBefore, 14, 'Before', 'colhead');
+  text(svg, xBefore, 28, c.beforeLabel.length > 38 ? c.beforeLabel.slice(0, 37) + '…' : c.beforeLabel, 'desc');
+  text(svg, xAfter, 14, 'After', 'colhead');
+  text(svg, xAfter, 28, c.afterLabel.length > 38 ? c.afterLabel.slice(0, 37) + '…' : c.afterLabel, 'desc');
+  let lastLabel = -100;
+  for (const e of edges) {
+    const yy = ys.get(e)!;
+    el('line', { x1: CMP_ADDR_W - 6, x2: width - 8, y1: yy, y2: yy, class: 'tick faint' }, svg);
+    if (yy - lastLabel < 11) continue;
+    lastLabel = yy;
+    text(svg, 2, yy + 4, hex(e), 'addr');
+  }
+  const kind = new Map(c.changes.map((ch) => [ch.name, ch.change] as const));
+  const regionEls: SVGGElement[] = [];
+  const column = (regs: MapRegion[], x: number, side: 'before' | 'after', other: MapRegion[]): void => {
+    let at = 0;
+    for (const r of regs) {
+      if (r.start < at) continue; // time-shared start (BOOT_RELOC): the first one is drawn
+      at = r.end;
+      const y0 = ys.get(r.start)!;
+      const h = ys.get(r.end)! - y0;
+      const ch = kind.get(r.name);
+      const mark = ch === 'added' ? (side === 'after' ? 'added' : '') : ch === 'removed' ? (side === 'before' ? 'removed' : '') : ch ? 'moved' : '';
+      const g = el('g', { class: `region${mark ? ` changed ${mark}` : ''}`, 'data-name': r.name, 'data-side': side }, svg);
+      const what = mark ? ` (${ch})` : '';
+      const tip = el('title', {}, g);
+      tip.textContent = `${side}: ${r.name}${what}: ${hex(r.start)}–${hex(r.end)} (${human(r.end - r.start)})
+${r.description}${r.where ? `
+${r.startMacro ?? ''} · ${r.where}` : ''}`;
+      el('rect', { x, y: y0, width: CMP_COL_W, height: Math.max(h, 1), class: 'box' }, g);
+      el('rect', { x, y: y0 + h / 2 - Math.max(h, 8) / 2, width: CMP_COL_W, height: Math.max(h, 8), class: 'hit' }, g);
+      const label = `${r.name}${mark ? ` · ${ch}` : ''}`;
+      if (h >= 30) {
+        text(g, x + 8, y0 + 16, label, 'name');
+        text(g, x + 8, y0 + 30, human(r.end - r.start), 'size');
+      } else if (h >= 12) text(g, x + 8, y0 + h / 2 + 4, `${label} · ${human(r.end - r.start)}`, 'name small');
+      if (side === 'after') {
+        g.setAttribute('tabindex', '0');
+        g.setAttribute('role', 'button');
+        g.setAttribute('aria-label', `after the patch: ${r.name}${what}, ${hex(r.start)} to ${hex(r.end)}, ${human(r.end - r.start)}. Press Enter to open its define in the patch.`);
+        g.addEventListener('click', () => post({ type: 'openRegion', name: r.name }));
+        regionEls.push(g);
+      }
+    }
+    // ghosts: where a region of the other side is missing on this one
+    for (const r of other) {
+      const ch = kind.get(r.name);
+      if ((side === 'before' && ch === 'added') || (side === 'after' && ch === 'removed')) {
+        const y0 = ys.get(r.start)!;
+        const h = ys.get(r.end)! - y0;
+        const g = el('g', { class: 'ghost' }, svg);
+        el('rect', { x: x + 2, y: y0 + 1, width: CMP_COL_W - 4, height: Math.max(h - 2, 1), class: 'ghostbox' }, g);
+        if (h >= 16) text(g, x + CMP_COL_W / 2, y0 + Math.min(h / 2 + 4, 20), side === 'before' ? `no ${r.name} before` : `${r.name} removed`, 'gaptext', 'middle');
+      }
+    }
+  };
+  column(before, xBefore, 'before', after);
+  column(after, xAfter, 'after', before);
+  keyboard(regionEls);
 }
 
 window.addEventListener('message', (e: MessageEvent<unknown>) => {
   if (!isToWebview(e.data)) return;
-  model = e.data.model;
+  if (e.data.type === 'highlightSlots') highlight = { slots: e.data.slots, label: e.data.label };
+  else model = e.data.model;
   render();
 });
 post({ type: 'ready' });

@@ -26,17 +26,46 @@ export interface MapModel {
   /** slots a finding touches */
   findingSlots: number[];
   scale: MapScale;
+  /** before/after of a patch (side by side); absent or null for a single layout */
+  compare?: MapCompare | null;
+}
+
+export type ChangeKind = 'added' | 'removed' | 'moved' | 'resized';
+
+export interface MapChange {
+  name: string;
+  change: ChangeKind;
+  before: { start: number; end: number } | null;
+  after: { start: number; end: number } | null;
+}
+
+/** a patch's layout before and after its layout-header hunks */
+export interface MapCompare {
+  /** workspace-relative path of the patch */
+  patch: string;
+  subject: string | null;
+  /** e.g. "embedded: 2013 arm32 config.h (ac6e1ae)" */
+  beforeLabel: string;
+  afterLabel: string;
+  before: MapRegion[];
+  after: MapRegion[];
+  changes: MapChange[];
 }
 
 /** host → webview */
-export type ToWebview = { type: 'model'; model: MapModel };
+export type ToWebview =
+  | { type: 'model'; model: MapModel }
+  /** xen_second slots the Scenario view's current step involves (empty clears), with what to say about them */
+  | { type: 'highlightSlots'; slots: number[]; label: string };
 
 /** webview → host */
 export type FromWebview =
   /** the script is loaded and wants the model */
   | { type: 'ready' }
   /** the user activated a region: open its #define */
-  | { type: 'openRegion'; name: string };
+  | { type: 'openRegion'; name: string }
+  /** the user clicked a xen_second slot cell: reveal it in the slots tree */
+  | { type: 'revealSlot'; slot: number };
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
 
@@ -46,6 +75,7 @@ export function isFromWebview(x: unknown): x is FromWebview {
   const keys = Object.keys(o);
   if (o.type === 'ready') return keys.length === 1;
   if (o.type === 'openRegion') return keys.length === 2 && typeof o.name === 'string' && NAME.test(o.name);
+  if (o.type === 'revealSlot') return keys.length === 2 && Number.isInteger(o.slot) && (o.slot as number) >= 0 && (o.slot as number) < 1024;
   return false;
 }
 
@@ -57,9 +87,50 @@ function isSlots(a: unknown): a is number[] {
   return Array.isArray(a) && a.length <= 1024 && a.every((s) => Number.isInteger(s) && s >= 0 && s < 1024);
 }
 
+function isRegions(a: unknown): a is MapRegion[] {
+  return (
+    Array.isArray(a) &&
+    a.length <= 256 &&
+    a.every((r: unknown) => {
+      const g = r as Record<string, unknown>;
+      return typeof r === 'object' && r !== null && typeof g.name === 'string' && isU32(g.start) && isU32(g.end) && typeof g.description === 'string';
+    })
+  );
+}
+
+function isRange(r: unknown): boolean {
+  return r === null || (typeof r === 'object' && isU32((r as { start?: unknown }).start) && isU32((r as { end?: unknown }).end));
+}
+
+const CHANGES: readonly unknown[] = ['added', 'removed', 'moved', 'resized'];
+
+function isCompare(c: unknown): c is MapCompare | null | undefined {
+  if (c === null || c === undefined) return true;
+  if (typeof c !== 'object' || Array.isArray(c)) return false;
+  const o = c as Record<string, unknown>;
+  return (
+    typeof o.patch === 'string' &&
+    (o.subject === null || typeof o.subject === 'string') &&
+    typeof o.beforeLabel === 'string' &&
+    typeof o.afterLabel === 'string' &&
+    isRegions(o.before) &&
+    isRegions(o.after) &&
+    Array.isArray(o.changes) &&
+    o.changes.length <= 512 &&
+    o.changes.every((ch: unknown) => {
+      const g = ch as Record<string, unknown>;
+      return typeof ch === 'object' && ch !== null && typeof g.name === 'string' && CHANGES.includes(g.change) && isRange(g.before) && isRange(g.after);
+    })
+  );
+}
+
 export function isToWebview(x: unknown): x is ToWebview {
   if (typeof x !== 'object' || x === null) return false;
   const o = x as { type?: unknown; model?: unknown };
+  if (o.type === 'highlightSlots') {
+    const h = x as { slots?: unknown; label?: unknown };
+    return Object.keys(x).length === 3 && isSlots(h.slots) && typeof h.label === 'string' && h.label.length <= 200;
+  }
   if (o.type !== 'model' || typeof o.model !== 'object' || o.model === null) return false;
   const m = o.model as Record<string, unknown>;
   return (
@@ -69,11 +140,7 @@ export function isToWebview(x: unknown): x is ToWebview {
     isSlots(m.usedSlots) &&
     isSlots(m.findingSlots) &&
     (m.vlpt === null || (typeof m.vlpt === 'object' && isU32((m.vlpt as { start?: unknown }).start) && isU32((m.vlpt as { end?: unknown }).end))) &&
-    Array.isArray(m.regions) &&
-    m.regions.length <= 256 &&
-    m.regions.every((r: unknown) => {
-      const g = r as Record<string, unknown>;
-      return typeof r === 'object' && r !== null && typeof g.name === 'string' && isU32(g.start) && isU32(g.end) && typeof g.description === 'string';
-    })
+    isRegions(m.regions) &&
+    isCompare(m.compare)
   );
 }

@@ -128,3 +128,21 @@ describe('stepModel: what step N shows', () => {
     expect(isStepModel(m)).toBe(true);
   });
 });
+
+describe('the demo scenario file (demo/pcpu-sharing.scenario.json)', () => {
+  it('parses, converges in round 1, and fires the wrong-domain finding at step 10 on 0x9fffe000', async () => {
+    const { readFileSync } = await import('node:fs');
+    const text = readFileSync(new URL('../../../demo/pcpu-sharing.scenario.json', import.meta.url), 'utf8');
+    const t = traceScenario(parseScenario(text, 'demo/pcpu-sharing.scenario.json'), 'demo/pcpu-sharing.scenario.json');
+    expect(t.snapshots.length).toBe(13);
+    for (const d of t.result.rounds[0]!.domains) expect([d.lost, d.phantom]).toEqual([[], []]);
+    const m = stepModel(t, nextPosition(9, 13, 'continue', stepModel(t, 9).findingSteps));
+    expect(m.pos).toBe(10);
+    expect(m.findings.map((f) => [f.id, f.pages])).toEqual([['shared-table-local-flush', ['0x9fffe000']]]);
+    // 0x80005000 still hit pCPU0's cached VLPT page (A's table): logged right
+    expect(m.domains[0]!.pages.filter((p) => p.state !== 'clean')).toEqual([
+      { gpa: '0x80005000', state: 'ok' },
+      { gpa: '0x9fffe000', state: 'phantom' },
+    ]);
+  });
+});
