@@ -79,23 +79,28 @@ export class HypTrap extends Error {
   }
 }
 
-/**
- * The TLB as typed arrays, fully indexed by VA: one slot per 4 KiB page of the 32-bit space
- * (1M), per 2 MiB block (2048) and per 1 GiB block (4). A slot holds mfn*4+flags or -1. Being
- * fully indexed it never evicts (like the unbounded model it replaces: no conflict can hide a
- * stale entry), and a hit is one array load. `used` lists the filled keys so that a flush
- * touches only what is there. Keys: page = va>>>12, block = 0x100000 + va>>>21,
- * 1 GiB = 0x200000 + va>>>30.
- */
-class Tlb {
-  readonly page = new Float64Array(1 << 20).fill(-1);
+/** 4096 page entries (16 MiB of VA), allocated when first used */
+export class TlbChunk {
+  readonly value = new Float64Array(4096).fill(-1);
   /**
    * For cached 4 KiB pages whose frame exists: the frame itself (an emulator's host-pointer
    * TLB, as QEMU's softmmu keeps an addend), so a hit reads memory with no further lookup.
    * Frames are never replaced once created, so the reference cannot go stale; a page whose
    * frame did not exist yet keeps null and takes the normal path.
    */
-  readonly pageFrame: Array<Uint32Array | null> = new Array<Uint32Array | null>(1 << 20).fill(null);
+  readonly frame: Array<Uint32Array | null> = new Array<Uint32Array | null>(4096).fill(null);
+}
+
+/**
+ * The TLB as typed arrays, fully indexed by VA: one slot per 4 KiB page of the 32-bit space
+ * (in 256 lazily allocated chunks of 16 MiB), per 2 MiB block (2048) and per 1 GiB block (4).
+ * A slot holds mfn*4+flags or -1. Being fully indexed it never evicts (no conflict can hide a
+ * stale entry), and a hit is two array loads. `used` lists the filled keys so that a flush
+ * touches only what is there. Keys: page = va>>>12, block = 0x100000 + va>>>21,
+ * 1 GiB = 0x200000 + va>>>30.
+ */
+class Tlb {
+  readonly pages: Array<TlbChunk | null> = new Array<TlbChunk | null>(256).fill(null);
   readonly block = new Float64Array(2048).fill(-1);
   readonly giga = new Float64Array(4).fill(-1);
   private used: number[] = [];
@@ -104,36 +109,45 @@ class Tlb {
   get size(): number {
     return this.live;
   }
-  private slot(key: number): [Float64Array, number] {
-    return key < 0x100000 ? [this.page, key] : key < 0x200000 ? [this.block, key - 0x100000] : [this.giga, key - 0x200000];
-  }
   get(key: number): number {
-    const v = key < 0x100000 ? this.page[key]! : key < 0x200000 ? this.block[key - 0x100000]! : this.giga[key - 0x200000]!;
-    return v;
+    if (key < 0x100000) {
+      const c = this.pages[key >>> 12]!;
+      return c === null ? -1 : c.value[key & 4095]!;
+    }
+    return key < 0x200000 ? this.block[key - 0x100000]! : this.giga[key - 0x200000]!;
+  }
+  private put(key: number, value: number): void {
+    if (key < 0x100000) {
+      let c = this.pages[key >>> 12]!;
+      if (c === null) {
+        c = new TlbChunk();
+        this.pages[key >>> 12] = c;
+      }
+      c.value[key & 4095] = value;
+      if (value < 0) c.frame[key & 4095] = null;
+    } else if (key < 0x200000) this.block[key - 0x100000] = value;
+    else this.giga[key - 0x200000] = value;
   }
   set(key: number, value: number): void {
-    const [arr, i] = this.slot(key);
-    if (arr[i]! < 0) {
+    if (this.get(key) < 0) {
       this.live++;
       this.used.push(key);
     }
-    arr[i] = value;
+    this.put(key, value);
+  }
+  setFrame(vpage: number, frame: Uint32Array | null): void {
+    const c = this.pages[vpage >>> 12]!;
+    if (c !== null) c.frame[vpage & 4095] = frame;
   }
   delete(key: number): void {
-    const [arr, i] = this.slot(key);
-    if (arr[i]! >= 0) {
-      arr[i] = -1;
+    if (this.get(key) >= 0) {
+      this.put(key, -1);
       this.live--;
-      if (key < 0x100000) this.pageFrame[key] = null;
     }
     if (this.used.length > 4 * this.live + 64) this.used = this.used.filter((k) => this.get(k) >= 0);
   }
   clear(): void {
-    for (const k of this.used) {
-      const [arr, i] = this.slot(k);
-      arr[i] = -1;
-      if (k < 0x100000) this.pageFrame[k] = null;
-    }
+    for (const k of this.used) this.put(k, -1);
     this.used = [];
     this.live = 0;
   }
@@ -141,10 +155,11 @@ class Tlb {
   keys(): number[] {
     const out: number[] = [];
     const seen = new Set<number>();
-    for (const k of this.used) if (!seen.has(k) && this.get(k) >= 0) {
-      seen.add(k);
-      out.push(k);
-    }
+    for (const k of this.used)
+      if (!seen.has(k) && this.get(k) >= 0) {
+        seen.add(k);
+        out.push(k);
+      }
     return out;
   }
 }
@@ -233,7 +248,7 @@ export class Mmu {
   translate(va: number, write: boolean, out: WalkRecord = this.scratch): number {
     va = va >>> 0;
     const tlb = this.tlb;
-    let v = tlb.page[va >>> 12]!;
+    let v = tlb.get(va >>> 12);
     let offMask = 0xfff;
     if (v < 0) {
       v = tlb.block[va >>> 21]!;
@@ -271,7 +286,7 @@ export class Mmu {
     const flags = (out.readOnly ? TLB_RO : 0) | (out.xn ? TLB_XN : 0);
     if (level === 3) {
       tlb.set(va >>> 12, base * TLB_FLAGS + flags);
-      tlb.pageFrame[va >>> 12] = this.mem.frame(base) ?? null;
+      tlb.setFrame(va >>> 12, this.mem.frame(base) ?? null);
     }
     else if (level === 2) tlb.set(0x100000 + (va >>> 21), base * TLB_FLAGS + flags);
     else tlb.set(0x200000 + (va >>> 30), base * TLB_FLAGS + flags);

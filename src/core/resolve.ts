@@ -5,7 +5,7 @@
  */
 import { hex, hex64 } from './numbers';
 import { describeRaw, kindAt, lpaeBase, p2mFieldsJson, p2mTypeName, ptFieldsJson, type DescriptorKind } from './lpae';
-import { FAULT_NAMES, FAULT_NONE, WalkRecord } from './mmu';
+import { FAULT_NAMES, FAULT_NONE, WalkRecord, type Mmu, type TlbChunk } from './mmu';
 import { p2mLeaf, p2mLookup, type Domain, type P2mCost } from './p2m';
 import { getVlpt3lvlPte } from './vlpt';
 import { regionOf } from './layout/embedded';
@@ -16,30 +16,36 @@ export const GPA_LIMIT = 0x100_0000_0000; // 40 bits
 /** Allocation-free resolver for one domain on one pCPU. */
 export class VlptResolver {
   private readonly rec = new WalkRecord();
+  private readonly mmu: Mmu;
+  private readonly pages: Array<TlbChunk | null>;
+  private readonly base: number;
   constructor(
     readonly sys: XenSystem,
     readonly cpu: number,
-  ) {}
+  ) {
+    this.mmu = sys.cpu(cpu).mmu;
+    this.pages = this.mmu.tlb.pages;
+    this.base = sys.vlptStart;
+  }
   /**
    * Load the VLPT PTE of `gpa` through the pCPU's TLB and tables (what the fault handler does).
-   * Returns true and the raw entry in out[0]=hi, out[1]=lo; false on a fault.
+   * Returns true and the raw entry in out[0]=hi, out[1]=lo; false on a fault. The warm path
+   * (a TLB hit on a page whose frame exists) is one array load and is not counted in the
+   * pCPU's stats; misses go through `Mmu.translate`, which counts.
    */
   resolveInto(gpa: number, out: Uint32Array): boolean {
-    const sys = this.sys;
-    const va = (sys.vlptStart + Math.floor(gpa / 4096) * 8) >>> 0;
-    const mmu = sys.cpus[this.cpu]!.mmu;
-    // TLB hit on a 4 KiB page with a live frame: one array load (the common, warm case)
-    const f0 = mmu.tlb.pageFrame[va >>> 12];
-    if (f0 != null) {
-      mmu.stats.tlbHits++;
-      const i = (va & 0xfff) >>> 3;
-      out[0] = f0[(i << 1) | 1]!;
-      out[1] = f0[i << 1]!;
+    const va = (this.base + Math.floor(gpa / 4096) * 8) >>> 0;
+    const c = this.pages[va >>> 24]!;
+    const f0 = c === null ? null : c.frame[(va >>> 12) & 4095]!;
+    if (f0 !== null) {
+      const i = (va & 0xfff) >>> 2;
+      out[0] = f0[i | 1]!;
+      out[1] = f0[i]!;
       return true;
     }
-    const pa = mmu.translate(va, false, this.rec);
+    const pa = this.mmu.translate(va, false, this.rec);
     if (pa < 0) return false;
-    const f = sys.mem.frame(Math.floor(pa / 4096));
+    const f = this.sys.mem.frame(Math.floor(pa / 4096));
     const idx = (pa & 0xfff) >>> 3;
     out[0] = f === undefined ? 0 : f[(idx << 1) | 1]!;
     out[1] = f === undefined ? 0 : f[idx << 1]!;

@@ -7,7 +7,7 @@
 import * as vscode from 'vscode';
 import { hex, hex64, lpaeBase, p2mTypeName, va8 } from '../core/index';
 import { Disposable } from './dispose';
-import { CMD, VIEW } from './ids';
+import { CMD, CTX_VLPT_EMPTY, VIEW } from './ids';
 import type { Model, State } from './state';
 
 export type VlptNode =
@@ -60,7 +60,12 @@ export class VlptTree extends Disposable implements vscode.TreeDataProvider<Vlpt
 
   async getChildren(node?: VlptNode): Promise<VlptNode[]> {
     const m = await this.ensure();
-    if (!node) return [...(m.session.prepare?.slotsWritten ?? [])].sort((a, b) => a - b).map((slot) => ({ kind: 'slot' as const, slot }));
+    if (!node) {
+      const slots = [...(m.session.prepare?.slotsWritten ?? [])].sort((a, b) => a - b);
+      // the welcome text explains an empty view (package.json viewsWelcome)
+      void vscode.commands.executeCommand('setContext', CTX_VLPT_EMPTY, slots.length === 0);
+      return slots.map((slot) => ({ kind: 'slot' as const, slot }));
+    }
     if (node.kind === 'l3') return [];
     const out: VlptNode[] = [];
     for (let k = 0; k < 512; k++) {
