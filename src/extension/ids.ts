@@ -10,6 +10,7 @@ export const CATEGORY = 'Xen Memory';
 export const VIEW = {
   xenSecond: 'xenMemory.xenSecond',
   vlpt: 'xenMemory.vlpt',
+  scenario: 'xenMemory.scenario',
 } as const;
 
 export const CMD = {
@@ -48,3 +49,18 @@ export const DIAGNOSTIC_SOURCE = 'Xen Memory Lens';
 export const CTX_ERROR = 'xenMemory.error';
 /** context key set while prepare_vlpt wrote no slot (the VLPT view's welcome text) */
 export const CTX_VLPT_EMPTY = 'xenMemory.vlptEmpty';
+
+/** the Scenario view's commands (registered by scenarioView.ts, not by Commands) */
+export const SCENARIO_CMD = {
+  pick: 'xenMemory.scenario.pick',
+  stepForward: 'xenMemory.scenario.stepForward',
+  stepBack: 'xenMemory.scenario.stepBack',
+  continue: 'xenMemory.scenario.continue',
+  restart: 'xenMemory.scenario.restart',
+} as const;
+/** context keys the Scenario view sets (title buttons' enablement) */
+export const CTX_SCENARIO = {
+  loaded: 'xenMemory.scenario.loaded',
+  canBack: 'xenMemory.scenario.canBack',
+  canForward: 'xenMemory.scenario.canForward',
+} as const;
