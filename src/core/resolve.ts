@@ -5,7 +5,7 @@
  */
 import { hex, hex64 } from './numbers';
 import { describeRaw, kindAt, lpaeBase, p2mFieldsJson, p2mTypeName, ptFieldsJson, type DescriptorKind } from './lpae';
-import { FAULT_NAMES, FAULT_NONE, WalkRecord, type Mmu, type TlbChunk } from './mmu';
+import { FAULT_NAMES, FAULT_NONE, WalkRecord, type CpuStats, type Mmu, type TlbChunk } from './mmu';
 import { p2mLeaf, p2mLookup, type Domain, type P2mCost } from './p2m';
 import { getVlpt3lvlPte } from './vlpt';
 import { regionOf } from './layout/embedded';
@@ -18,6 +18,7 @@ export class VlptResolver {
   private readonly rec = new WalkRecord();
   private readonly mmu: Mmu;
   private readonly pages: Array<TlbChunk | null>;
+  private readonly stats: CpuStats;
   private readonly base: number;
   constructor(
     readonly sys: XenSystem,
@@ -25,19 +26,21 @@ export class VlptResolver {
   ) {
     this.mmu = sys.cpu(cpu).mmu;
     this.pages = this.mmu.tlb.pages;
+    this.stats = this.mmu.stats;
     this.base = sys.vlptStart;
   }
   /**
    * Load the VLPT PTE of `gpa` through the pCPU's TLB and tables (what the fault handler does).
    * Returns true and the raw entry in out[0]=hi, out[1]=lo; false on a fault. The warm path
-   * (a TLB hit on a page whose frame exists) is one array load and is not counted in the
-   * pCPU's stats; misses go through `Mmu.translate`, which counts.
+   * (a TLB hit on a page whose frame exists) is two array loads, counted as a TLB hit like
+   * every other access; misses go through `Mmu.translate`.
    */
   resolveInto(gpa: number, out: Uint32Array): boolean {
     const va = (this.base + Math.floor(gpa / 4096) * 8) >>> 0;
     const c = this.pages[va >>> 24]!;
     const f0 = c === null ? null : c.frame[(va >>> 12) & 4095]!;
     if (f0 !== null) {
+      this.stats.tlbHits++;
       const i = (va & 0xfff) >>> 2;
       out[0] = f0[i | 1]!;
       out[1] = f0[i]!;
