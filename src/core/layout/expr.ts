@@ -104,9 +104,14 @@ export interface ExpandContext {
 
 interface Budget { expansions: number }
 
+/** Macro calls nest in arguments at most this deep (`_AT(vaddr_t, MB(…))` is 2 in real headers). */
+export const MAX_ARG_NESTING = 32;
+
 /** Expand macros in `input` as the C preprocessor does (rescan, hide sets). */
-export function expand(input: Tok[], ctx: ExpandContext, budget: Budget = { expansions: 0 }): Tok[] {
-  const toks = input.slice();
+export function expand(input: Tok[], ctx: ExpandContext, budget: Budget = { expansions: 0 }, depth = 0): Tok[] {
+  // arguments are expanded recursively: `F(F(F(…)))` must end in a limit, not a stack overflow
+  if (depth > MAX_ARG_NESTING) throw new EvalError({ kind: 'limit', detail: `macro calls nested in arguments deeper than ${MAX_ARG_NESTING}` });
+  let toks = input.slice();
   const out: Tok[] = [];
   let i = 0;
   while (i < toks.length) {
@@ -147,18 +152,19 @@ export function expand(input: Tok[], ctx: ExpandContext, budget: Budget = { expa
     def.toks ??= tokenize(def.body);
     let body = def.toks;
     if (args && def.params) {
-      const expandedArgs = args.map((a) => expand(a, ctx, budget));
+      const expandedArgs = args.map((a) => expand(a, ctx, budget, depth + 1));
       const sub: Tok[] = [];
       for (const bt of body) {
         if (bt.k === 'op' && (bt.v === '#' || bt.v === '##')) throw new EvalError({ kind: 'syntax', detail: `${def.name}: # and ## are not supported` });
         const p = bt.k === 'id' ? def.params.indexOf(bt.v) : -1;
-        if (p >= 0) sub.push(...expandedArgs[p]!);
+        if (p >= 0) for (const at of expandedArgs[p]!) sub.push(at);
         else sub.push(bt);
       }
       body = sub;
     }
     const repl = body.map((bt): Tok => (bt.k === 'id' ? { k: 'id', v: bt.v, hide: mergeHide(bt.hide, hide) } : bt));
-    toks.splice(i, end - i, ...repl);
+    // no spread: a body of 100k tokens would overflow the call stack as arguments
+    toks = toks.slice(0, i).concat(repl, toks.slice(end));
     if (toks.length > ctx.limits.maxTokens) throw new EvalError({ kind: 'limit', detail: `expansion longer than ${ctx.limits.maxTokens} tokens` });
   }
   return out;
@@ -209,9 +215,16 @@ export function parseIntLiteral(s: string): bigint {
   return BigInt(d);
 }
 
+/** Parentheses, unary operators and `?:` nest at most this deep (recursive descent: no stack overflow). */
+export const MAX_EXPR_NESTING = 256;
+
 /** Evaluate fully expanded tokens. In #if mode identifiers are 0 (C11 6.10.1p4). */
 export function evaluate(toks: Tok[], ifMode = false): bigint {
   let p = 0;
+  let nest = 0;
+  const deeper = (): void => {
+    if (++nest > MAX_EXPR_NESTING) throw new EvalError({ kind: 'limit', detail: `expression nested deeper than ${MAX_EXPR_NESTING}` });
+  };
   const peek = (): Tok | undefined => toks[p];
   const isOp = (v: string): boolean => { const t = toks[p]; return !!t && t.k === 'op' && t.v === v; };
   const expect = (v: string): void => {
@@ -221,12 +234,14 @@ export function evaluate(toks: Tok[], ifMode = false): bigint {
   // precedence climbing; level table (lowest first)
   const BIN: Array<string[]> = [['||'], ['&&'], ['|'], ['^'], ['&'], ['==', '!='], ['<', '>', '<=', '>='], ['<<', '>>'], ['+', '-'], ['*', '/', '%']];
   const cond = (): bigint => {
+    deeper();
     const c = binary(0);
-    if (!isOp('?')) return c;
+    if (!isOp('?')) { nest--; return c; }
     p++;
     const a = cond();
     expect(':');
     const b = cond();
+    nest--;
     return c !== 0n ? a : b;
   };
   const binary = (level: number): bigint => {
@@ -241,6 +256,12 @@ export function evaluate(toks: Tok[], ifMode = false): bigint {
     }
   };
   const unary = (): bigint => {
+    deeper();
+    const v = unaryAt();
+    nest--;
+    return v;
+  };
+  const unaryAt = (): bigint => {
     const t = peek();
     if (!t) throw new EvalError({ kind: 'syntax', detail: 'expression ends early' });
     if (t.k === 'op') {
