@@ -31,6 +31,7 @@ export function utf8Decode(bytes: number[]): string {
       cp = ((b & 0x0f) << 12) | ((bytes[i + 1]! & 0x3f) << 6) | (bytes[i + 2]! & 0x3f); n = 3;
     } else if (b >= 0xf0 && b < 0xf5 && (bytes[i + 1]! & 0xc0) === 0x80 && (bytes[i + 2]! & 0xc0) === 0x80 && (bytes[i + 3]! & 0xc0) === 0x80) {
       cp = ((b & 0x07) << 18) | ((bytes[i + 1]! & 0x3f) << 12) | ((bytes[i + 2]! & 0x3f) << 6) | (bytes[i + 3]! & 0x3f); n = 4;
+      if (cp > 0x10ffff) { cp = 0xfffd; n = 1; } // F4 90.. and up: past Unicode (fromCodePoint would throw)
     }
     s += String.fromCodePoint(cp);
     i += n;
@@ -117,17 +118,20 @@ export function splitMessage(text: string): { headers: Map<string, string>; body
   return { headers, body: lines.slice(i).join('\n') };
 }
 
-function decodeBody(headers: Map<string, string>, body: string): string {
+/** Real mails nest multiparts two or three deep; deeper parts are read as text (no quadratic rescans). */
+const MAX_MULTIPART_DEPTH = 8;
+
+function decodeBody(headers: Map<string, string>, body: string, depth = 0): string {
   const ctype = headers.get('content-type') ?? '';
   const boundary = /boundary="?([^";]+)"?/i.exec(ctype)?.[1];
-  if (/^multipart\//i.test(ctype) && boundary) {
+  if (/^multipart\//i.test(ctype) && boundary && depth < MAX_MULTIPART_DEPTH) {
     // text parts in order (git send-email attachments, Thunderbird); others are skipped
     const parts = body.split(new RegExp(`^--${boundary.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?:--)?[ \\t]*$`, 'm'));
     const texts: string[] = [];
     for (const p of parts.slice(1)) {
       const sub = splitMessage(p.replace(/^\n/, ''));
       const t = sub.headers.get('content-type') ?? 'text/plain';
-      if (/^text\//i.test(t) || /^multipart\//i.test(t)) texts.push(decodeBody(sub.headers, sub.body));
+      if (/^text\//i.test(t) || /^multipart\//i.test(t)) texts.push(decodeBody(sub.headers, sub.body, depth + 1));
     }
     return texts.join('\n');
   }
