@@ -11,7 +11,8 @@ export interface Diffstat {
   summary: { files: number; insertions: number; deletions: number; line: number } | null;
 }
 
-const STAT_RE = /^\s*(\S+?)\s*\|\s*(\d+)\s*\+*-*\s*$/;
+/** matched against the line without trailing blanks: `\s*\+*-*\s*$` backtracked quadratically on a long blank run */
+const STAT_RE = /^\s*(\S+?)\s*\|\s*(\d+)\s*\+*-*$/;
 const SUMMARY_RE = /^\s*(\d+) files? changed(?:, (\d+) insertions?\(\+\))?(?:, (\d+) deletions?\(-\))?/;
 
 /** Diffstat lines before the first diff header; null when the mail has none. */
@@ -24,7 +25,7 @@ export function parseDiffstat(text: string): Diffstat | null {
     if (/^(diff --git |--- \S|@@ -\d)/.test(l)) break;
     const s = SUMMARY_RE.exec(l);
     if (s) { summary = { files: Number(s[1]), insertions: Number(s[2] ?? 0), deletions: Number(s[3] ?? 0), line: i + 1 }; continue; }
-    const m = STAT_RE.exec(l);
+    const m = STAT_RE.exec(l.trimEnd());
     if (m && /[/.]/.test(m[1]!)) files.push({ path: m[1]!, changed: Number(m[2]), line: i + 1 });
   }
   return files.length || summary ? { files, summary } : null;

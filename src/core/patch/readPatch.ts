@@ -45,7 +45,7 @@ function meta(m: MailParts): { subject: string | null; author: string | null; da
     const top = m.body.split('\n');
     const end = top.findIndex((l) => /^(diff --git |---\s*$|--- \S)/.test(l));
     for (const l of top.slice(0, end < 0 ? Math.min(top.length, 200) : end)) {
-      const h = /^\s*[*•]?\s*(Subject|From|Date)\s*:\s*(\S.*)$/i.exec(l);
+      const h = /^\s*(?:[*•]\s*)?(Subject|From|Date)\s*:\s*(\S.*)$/i.exec(l); // no two \s* side by side: linear
       if (h) {
         const k = h[1]!.toLowerCase();
         if (k === 'subject' && subject === null) subject = stripTag(h[2]!);
@@ -56,7 +56,8 @@ function meta(m: MailParts): { subject: string | null; author: string | null; da
       if (subject === null && /^\s*\[xen-devel\]/i.test(l)) subject = stripTag(l);
     }
   }
-  if (author === null) author = /^\s*Signed-off-by:\s*(\S.*?)\s*$/m.exec(m.body)?.[1] ?? null;
+  // [ \t]* (not \s*) at the line start: \s* spans newlines and made a run of blank lines quadratic
+  if (author === null) author = /^[ \t]*Signed-off-by:[ \t]*(\S.*)$/m.exec(m.body)?.[1]?.trimEnd() ?? null;
   return { subject: subject || null, author, date };
 }
 
