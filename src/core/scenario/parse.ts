@@ -111,7 +111,8 @@ export function parseScenario(input: unknown, file = 'scenario'): Scenario {
   if (data.costs !== undefined) {
     if (!isObj(data.costs)) throw new InputError(`${file}: costs: expected an object of cycle counts`);
     for (const [k, v] of Object.entries(data.costs)) {
-      if (!(k in DEFAULT_COSTS)) throw new InputError(`${file}: costs: unknown field "${k}" (expected ${Object.keys(DEFAULT_COSTS).join(', ')})`);
+      // own keys only: `in` also accepted "constructor", "__proto__", "toString"…
+      if (!Object.prototype.hasOwnProperty.call(DEFAULT_COSTS, k)) throw new InputError(`${file}: costs: unknown field "${k}" (expected ${Object.keys(DEFAULT_COSTS).join(', ')})`);
       (costs as unknown as Record<string, number>)[k] = num(v, `${file}: costs.${k}`, false, 1e6);
     }
   }
