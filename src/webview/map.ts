@@ -305,7 +305,7 @@ function renderCompare(c: MapCompare, scale: MapScale, main: HTMLElement): void 
     const b = edges[i + 1]!;
     const covered = [...before, ...after].some((r) => r.start <= a && r.end >= b);
     const lg = Math.log2(Math.max(b - a, SLOT) / SLOT);
-    y += scale === 'linear' ? ((b - a) / TOP) * 1600 : covered ? 24 + 12 * lg : 12 + 4 * lg;
+    y += scale === 'linear' ? ((b - a) / TOP) * 1600 : covered ? 24 + 12 * lg : 14 + 4 * lg;
   }
   const width = CMP_ADDR_W + 2 * CMP_COL_W + CMP_GAP + 8;
   const svg = el('svg', { viewBox: `0 0 ${width} ${Math.ceil(y) + 20}`, width, height: Math.ceil(y) + 20, role: 'group', 'aria-label': `memory map before and after ${c.patch}` });
@@ -314,9 +314,10 @@ function renderCompare(c: MapCompare, scale: MapScale, main: HTMLElement): void 
   const xAfter = CMP_ADDR_W + CMP_COL_W + CMP_GAP;
   text(svg, 2, 14, 'Xen VA', 'colhead');
   text(svg, xBefore, 14, 'Before', 'colhead');
-  text(svg, xBefore, 28, c.beforeLabel.length > 38 ? c.beforeLabel.slice(0, 37) + '…' : c.beforeLabel, 'desc');
+  const fit = (l: string): string => (l.length > 34 ? l.slice(0, 33) + '…' : l);
+  text(svg, xBefore, 28, fit(c.beforeLabel), 'desc');
   text(svg, xAfter, 14, 'After', 'colhead');
-  text(svg, xAfter, 28, c.afterLabel.length > 38 ? c.afterLabel.slice(0, 37) + '…' : c.afterLabel, 'desc');
+  text(svg, xAfter, 28, fit(c.afterLabel), 'desc');
   let lastLabel = -100;
   for (const e of edges) {
     const yy = ys.get(e)!;

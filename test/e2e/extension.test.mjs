@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, afterEach, before, describe, test } from 'node:test';
 import { ROOT, startCodeServer } from '../../scripts/code-server.mjs';
-import { launchBrowser, openWorkbench, openViewContainer, runCommand, screenshot, sel, toast, treeView, webview } from './vscode.mjs';
+import { launchBrowser, openWorkbench, openViewContainer, runCommand, screenshot, sel, toast, treeView } from './vscode.mjs';
 
 const SHOTS = path.join(ROOT, 'test/e2e/artifacts');
 const DEMO = path.join(ROOT, 'demo');
@@ -31,16 +31,42 @@ describe('Xen Memory Lens in code-server', { timeout: 300_000 }, () => {
     await page.locator(sel.quickInputRow, { hasText: 'Light Modern' }).first().waitFor();
     await page.locator(sel.quickInputBox).fill(theme);
     await page.locator(sel.quickInputRow, { has: page.getByText(theme, { exact: true }) }).first().click();
-    await page.locator(`.monaco-workbench.${theme.includes('Dark') ? 'vs-dark' : 'vs'}`).waitFor({ timeout: 20_000 });
+    const cls = theme.includes('High Contrast') ? 'hc-black' : theme.includes('Dark') ? 'vs-dark' : 'vs';
+    await page.locator(`.monaco-workbench.${cls}`).waitFor({ timeout: 20_000 });
     await page.waitForTimeout(500);
   }
 
   async function openFile(name) {
-    await page.keyboard.press('Control+P');
-    await page.locator(sel.quickInputBox).fill(name);
-    await page.locator(sel.quickInputRow, { hasText: name }).first().waitFor();
-    await page.keyboard.press('Enter');
+    // the command center, not Ctrl+P: a focused webview (the map) keeps the key to itself
+    await page.locator('.command-center-center').click();
+    const box = page.locator(sel.quickInputBox);
+    await box.waitFor();
+    await box.fill(name);
+    // click the file's own row (Enter could pick a "recently opened" editor such as the map)
+    await page.locator(sel.quickInputRow, { hasText: name }).filter({ hasNotText: 'Xen Memory Map' }).first().click();
     await page.locator(sel.activeTab, { hasText: name }).first().waitFor();
+  }
+
+  /** the map webview (page object): regions, the scale toggle, the before/after list */
+  const map = {
+    // the editor panel, not the Scenario webview view of the same extension (purpose=webviewView)
+    view: () => page.frameLocator(`${sel.webviewFrame(server.extensionId)}:not([src*="purpose=webviewView"])`).frameLocator('iframe#active-frame'),
+    region: (name, side) => map.view().locator(`g.region[data-name="${name}"]${side ? `[data-side="${side}"]` : ''}`),
+    focused: () => map.view().locator('g.region:focus'),
+    scale: () => map.view().locator('button#scale'),
+    svg: () => map.view().locator('main#map > svg'),
+    change: (kind, text) => map.view().locator(`#changes li.${kind}`, { hasText: text }),
+  };
+
+  /** a row of the Problems panel */
+  function problem(text) {
+    return page.locator('.markers-panel .monaco-list-row', { hasText: text }).first();
+  }
+
+  /** a screenshot cropped to the part worth showing in the README (docs/screenshots) */
+  async function readmeShot(name, clip) {
+    fs.mkdirSync(SHOTS, { recursive: true });
+    await page.screenshot({ path: path.join(SHOTS, `readme-${name}.png`), clip });
   }
 
   /** the span holding `text` in the active editor */
@@ -144,8 +170,8 @@ describe('Xen Memory Lens in code-server', { timeout: 300_000 }, () => {
 
   test('the map opens, and clicking a region opens the header at its #define', async () => {
     await runCommand(page, 'Xen Memory: Show Memory Map');
-    const view = webview(page, server.extensionId);
-    const region = view.locator('g.region[data-name="VIRT_LIN_P2M"]');
+    const view = map.view();
+    const region = map.region('VIRT_LIN_P2M');
     await region.waitFor({ timeout: 30_000 });
     assert.equal(await view.locator('rect.cell.used').count(), 1);
     await screenshot(page, SHOTS, 'light-04-map');
@@ -157,25 +183,131 @@ describe('Xen Memory Lens in code-server', { timeout: 300_000 }, () => {
     await screenshot(page, SHOTS, 'light-05-header-codelens');
   });
 
+  test('the map is keyboard navigable (Tab, arrows, Enter opens the #define) and its scale toggles', async () => {
+    await runCommand(page, 'Xen Memory: Show Memory Map');
+    await map.region('VIRT_LIN_P2M').waitFor({ timeout: 30_000 });
+    const toggle = map.scale();
+    assert.match(await toggle.textContent(), /readable/);
+    const readableHeight = Number(await map.svg().getAttribute('height'));
+    await toggle.click();
+    await map.view().locator('button#scale', { hasText: 'linear (to scale)' }).waitFor();
+    const linearHeight = Number(await map.svg().getAttribute('height'));
+    assert.notEqual(linearHeight, readableHeight);
+    await toggle.click();
+    await map.view().locator('button#scale', { hasText: 'readable (log)' }).waitFor();
+    // Tab from the toggle reaches the first region; End, then ArrowUp walks back to the window
+    await map.scale().focus();
+    await page.keyboard.press('Tab');
+    assert.equal(await map.focused().getAttribute('data-name'), 'XEN');
+    await page.keyboard.press('End');
+    assert.equal(await map.focused().getAttribute('data-name'), 'DOMHEAP');
+    for (const name of ['XENHEAP', 'VMAP', 'VIRT_LIN_P2M']) {
+      await page.keyboard.press('ArrowUp');
+      assert.equal(await map.focused().getAttribute('data-name'), name);
+    }
+    await page.keyboard.press('Enter');
+    await page.locator('.editor-group-container .monaco-editor .view-line', { hasText: '#define VIRT_LIN_P2M_START' }).first().waitFor({ timeout: 20_000 });
+    await page.locator(sel.activeTab, { hasText: 'config.h' }).waitFor();
+  });
+
   test('the seed patch gets diagnostics in the Problems panel', async () => {
     await runCommand(page, 'View: Focus Problems (Errors, Warnings, Infos)');
     const row = page.locator('.markers-panel .monaco-list-row', { hasText: 'shared-table-local-flush' });
     await row.first().waitFor({ timeout: 30_000 });
+    // the patch reader's own findings, on the lines of the archive page
+    await problem('diffstat-mismatch').waitFor({ timeout: 20_000 });
     await screenshot(page, SHOTS, 'light-06-problems');
+  });
+
+  test('a layout lint lands on the #define of the header (Problems panel)', async () => {
+    // lintHeaders on demo/xen/include/asm-arm/config.h: the 128 MiB window cannot hold a
+    // 40-bit guest; line 31 is #define VIRT_LIN_P2M_START
+    const row = problem('window-capacity: arm32: VIRT_LIN_P2M (128 MiB)');
+    await row.waitFor({ timeout: 30_000 });
+    assert.match(await row.textContent(), /Ln 31/);
+  });
+
+  test('Show Patch Before/After: the seed patch adds VIRT_LIN_P2M 0x08000000–0x10000000', async () => {
+    await openFile('seed-vlpt.patch');
+    await runCommand(page, 'Xen Memory: Show Patch Before/After');
+    const added = map.change('added', 'VIRT_LIN_P2M added');
+    await added.waitFor({ timeout: 30_000 });
+    assert.match(await added.textContent(), /VIRT_LIN_P2M added: 0x08000000–0x10000000 \(128 MiB\)/);
+    assert.equal(await map.view().locator('g.region.changed.added[data-name="VIRT_LIN_P2M"][data-side="after"]').count(), 1);
+    assert.equal(await map.region('VIRT_LIN_P2M', 'before').count(), 0);
+    assert.equal(await map.view().locator('#changes li').count(), 1);
+    await screenshot(page, SHOTS, 'light-07-before-after');
+    // a region of the after side opens the patch at its +#define
+    await map.region('VIRT_LIN_P2M', 'after').click();
+    await page.locator('.editor-group-container .monaco-editor .view-line', { hasText: '+#define VIRT_LIN_P2M_START' }).first().waitFor({ timeout: 20_000 });
+  });
+
+  test('Select Layout Source offers the patch; its layout becomes active', async () => {
+    await runCommand(page, 'Xen Memory: Select Layout Source…');
+    const row = page.locator(sel.quickInputRow, { hasText: 'seed-vlpt.patch' }).first();
+    await row.waitFor({ timeout: 20_000 });
+    await row.click();
+    await page.locator(sel.statusItem('Xen: seed-vlpt.patch')).waitFor({ timeout: 20_000 });
+    await runCommand(page, 'Xen Memory: Show Memory Map');
+    await map.change('added', 'VIRT_LIN_P2M added').waitFor({ timeout: 30_000 });
+    // back to the embedded layout for the theme screenshots
+    await runCommand(page, 'Xen Memory: Select Layout Source…');
+    await page.locator(sel.quickInputRow, { hasText: 'Embedded' }).first().click();
+    await page.locator(sel.statusItem('Xen: 2013+seed')).waitFor({ timeout: 20_000 });
+  });
+
+  /** map, trees, hover and the before/after in one theme (the names say which) */
+  async function themeShots(prefix) {
+    const hidePanel = page.locator('.part.panel .action-label[aria-label^="Hide Panel"]');
+    if (await hidePanel.isVisible()) await hidePanel.click();
+    await runCommand(page, 'Xen Memory: Show Memory Map');
+    await map.region('VMAP').waitFor({ timeout: 30_000 });
+    await map.view().locator('rect.cell.used').first().waitFor();
+    await page.waitForTimeout(300);
+    await screenshot(page, SHOTS, `${prefix}-04-map`);
+    await openFile('seed-vlpt.patch');
+    await runCommand(page, 'Xen Memory: Show Patch Before/After');
+    await map.change('added', 'VIRT_LIN_P2M added').waitFor({ timeout: 30_000 });
+    await page.waitForTimeout(300);
+    await screenshot(page, SHOTS, `${prefix}-07-before-after`);
+    await openFile('dirty_log.c');
+    await token('0x80008000').hover();
+    await page.locator('.monaco-hover', { hasText: 'VLPT PTE' }).waitFor({ timeout: 20_000 });
+    await screenshot(page, SHOTS, `${prefix}-01-hover`);
+    await page.keyboard.press('Escape');
+    await page.mouse.move(1300, 850);
+    await openViewContainer(page, 'Xen Memory');
+    await screenshot(page, SHOTS, `${prefix}-03-trees`);
+  }
+
+  test('light hover screenshot for the README', async () => {
+    await openFile('dirty_log.c');
+    await token('0x80008000').hover();
+    const hover = page.locator('.monaco-hover', { hasText: 'VLPT PTE' });
+    await hover.waitFor({ timeout: 20_000 });
+    const box = await hover.boundingBox();
+    await readmeShot('light-hover', { x: Math.max(0, box.x - 260), y: Math.max(0, box.y - 40), width: Math.min(1440 - Math.max(0, box.x - 260), box.width + 300), height: box.height + 80 });
+    await page.keyboard.press('Escape');
+    await page.mouse.move(1300, 850);
   });
 
   test('dark theme screenshots', async () => {
     await setTheme('Default Dark Modern');
     await screenshot(page, SHOTS, 'dark-06-problems');
+    await themeShots('dark');
+    await openFile('seed-vlpt.patch');
+    await runCommand(page, 'Xen Memory: Show Patch Before/After');
+    await map.change('added', 'VIRT_LIN_P2M added').waitFor({ timeout: 30_000 });
+    await page.waitForTimeout(300);
+    await readmeShot('dark-before-after', { x: 890, y: 35, width: 550, height: 640 });
     await runCommand(page, 'Xen Memory: Show Memory Map');
-    await webview(page, server.extensionId).locator('g.region[data-name="VMAP"]').waitFor();
-    await screenshot(page, SHOTS, 'dark-04-map');
-    await openFile('dirty_log.c');
-    await token('0x80008000').hover();
-    await page.locator('.monaco-hover', { hasText: 'VLPT PTE' }).waitFor({ timeout: 20_000 });
-    await screenshot(page, SHOTS, 'dark-01-hover');
-    await page.keyboard.press('Escape');
-    await openViewContainer(page, 'Xen Memory');
-    await screenshot(page, SHOTS, 'dark-03-trees');
+    await map.region('VMAP').waitFor({ timeout: 30_000 });
+    await page.waitForTimeout(300);
+    await readmeShot('dark-map', { x: 890, y: 35, width: 550, height: 840 });
+  });
+
+  test('high-contrast theme screenshots', async () => {
+    await setTheme('Default High Contrast');
+    await themeShots('hc');
   });
 });
