@@ -63,4 +63,9 @@ export const CTX_SCENARIO = {
   loaded: 'xenMemory.scenario.loaded',
   canBack: 'xenMemory.scenario.canBack',
   canForward: 'xenMemory.scenario.canForward',
+  /**
+   * focus is inside the Scenario webview: `focusedView` is not set then (the webview is an
+   * overlay outside the view pane's element), so the keybindings also check this key
+   */
+  focused: 'xenMemory.scenario.focused',
 } as const;

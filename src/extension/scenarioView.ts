@@ -87,6 +87,7 @@ export class ScenarioView extends Disposable implements vscode.WebviewViewProvid
     ];
     view.onDidDispose(() => {
       subs.forEach((s) => s.dispose());
+      void vscode.commands.executeCommand('setContext', CTX_SCENARIO.focused, false);
       if (this.view === view) this.view = undefined;
     });
   }
@@ -138,6 +139,7 @@ export class ScenarioView extends Disposable implements vscode.WebviewViewProvid
         await this.post();
       } else if (msg.type === 'builtin') await this.pickScenario(msg.name);
       else if (msg.type === 'goto') await this.goto(msg.step);
+      else if (msg.type === 'focus') await vscode.commands.executeCommand('setContext', CTX_SCENARIO.focused, msg.focused);
       else await this.command(msg.command);
     } catch (err) {
       reportError('scenario', err);

@@ -14,11 +14,11 @@ interface VsCodeApi {
 declare function acquireVsCodeApi(): VsCodeApi;
 
 const vscode = acquireVsCodeApi();
-const PAGE: Record<PageState, { glyph: string; label: string }> = {
-  ok: { glyph: '✓', label: 'reported and written' },
-  lost: { glyph: '✗', label: 'lost: written, not in the bitmap' },
-  phantom: { glyph: '?', label: 'phantom: in the bitmap, never written' },
-  clean: { glyph: '·', label: 'clean' },
+const PAGE: Record<PageState, { glyph: string; short: string; label: string }> = {
+  ok: { glyph: '✓', short: 'reported + written', label: 'reported and written' },
+  lost: { glyph: '✗', short: 'lost', label: 'lost: written, not in the bitmap' },
+  phantom: { glyph: '?', short: 'phantom', label: 'phantom: in the bitmap, never written' },
+  clean: { glyph: '·', short: 'clean', label: 'clean' },
 };
 const SEVERITY = { error: '✖', warning: '⚠', info: 'ℹ' } as const;
 
@@ -94,10 +94,10 @@ function renderStep(m: StepModel): void {
   root.replaceChildren();
   const last = m.count - 1;
   button('Pick…', 'Pick a scenario', 'pick', bar);
-  button('⏮', 'Restart (Ctrl+Shift+F5)', 'restart', bar, m.pos < 0);
-  button('◀ Back', 'Step Back (Shift+F10)', 'back', bar, m.pos < 0);
+  button('Restart', 'Restart: before the first step (Ctrl+Shift+F5)', 'restart', bar, m.pos < 0);
+  button('◀ Back', 'Step Back (Alt+F10)', 'back', bar, m.pos < 0);
   button('Step ▶', 'Step Forward (F10)', 'forward', bar, m.pos >= last);
-  button('⏭', 'Continue to the next finding (F5)', 'continue', bar, m.pos >= last);
+  button('Continue ▶▶', 'Continue to the next finding (F5)', 'continue', bar, m.pos >= last);
   button('Map', 'Show the memory map with this step’s slots highlighted', 'showMap', bar);
 
   const head = h('header', 'head', undefined, root);
@@ -106,8 +106,8 @@ function renderStep(m: StepModel): void {
   const where = h('p', 'where', undefined, head);
   where.id = 'where';
   if (m.step) {
-    h('strong', undefined, `Step ${m.step.index + 1} of ${m.count}`, where);
-    h('span', undefined, ` · #${m.step.index} ${m.step.event}${m.step.cpu !== null ? ` · pCPU${m.step.cpu}` : ''}${m.step.domain ? ` · ${m.step.domain}` : ''}`, where);
+    h('strong', undefined, `Step #${m.step.index}`, where);
+    h('span', undefined, ` of ${m.count} · ${m.step.event}${m.step.cpu !== null ? ` · pCPU${m.step.cpu}` : ''}${m.step.domain ? ` · ${m.step.domain}` : ''}`, where);
   } else {
     h('strong', undefined, 'Before the first step', where);
     h('span', undefined, ` · ${m.count} step${m.count === 1 ? '' : 's'}${m.count < m.total ? ` of ${m.total} (Xen halted)` : ''}`, where);
@@ -118,7 +118,7 @@ function renderStep(m: StepModel): void {
   const fsteps = new Set(m.findingSteps);
   for (let i = 0; i < m.count; i++) {
     const li = h('li', undefined, undefined, strip);
-    const b = h('button', `s${i === m.pos ? ' cur' : ''}${i < m.pos ? ' past' : ''}${fsteps.has(i) ? ' f' : ''}`, fsteps.has(i) ? '!' : String(i), li);
+    const b = h('button', `s${i === m.pos ? ' cur' : ''}${i < m.pos ? ' past' : ''}${fsteps.has(i) ? ' f' : ''}`, fsteps.has(i) ? `${i}!` : String(i), li);
     b.title = `go to step #${i}${fsteps.has(i) ? ' (a finding fires)' : ''}`;
     if (i === m.pos) b.setAttribute('aria-current', 'step');
     b.addEventListener('click', () => post({ type: 'goto', step: i }));
@@ -144,6 +144,33 @@ function renderStep(m: StepModel): void {
     const s = section(root, 'What happened');
     const ul = h('ul', 'notes', undefined, s);
     for (const n of m.notes) h('li', undefined, n, ul);
+  }
+
+  const bm = section(root, 'Dirty bitmap');
+  const legend = h('p', 'legend', undefined, bm);
+  for (const st of ['ok', 'lost', 'phantom', 'clean'] as const) {
+    const item = h('span', 'li', undefined, legend);
+    item.title = PAGE[st].label;
+    h('span', `page ${st}`, PAGE[st].glyph, item);
+    h('span', undefined, ` ${PAGE[st].short}`, item);
+  }
+  for (const d of m.domains) {
+    const box = h('div', 'dom', undefined, bm);
+    h('h3', undefined, d.name, box);
+    h('p', 'dim caption', d.caption, box);
+    const grid = h('div', 'grid', undefined, box);
+    grid.setAttribute('role', 'list');
+    grid.setAttribute('aria-label', `${d.name} pages`);
+    if (!d.pages.length) h('p', 'dim', 'no page touched', box);
+    for (const p of d.pages) {
+      const cell = h('div', `page ${p.state}`, undefined, grid);
+      cell.setAttribute('role', 'listitem');
+      cell.setAttribute('aria-label', `${p.gpa}: ${PAGE[p.state].label}`);
+      cell.title = `GPA ${p.gpa}: ${PAGE[p.state].label}`;
+      h('span', 'g', PAGE[p.state].glyph, cell);
+      h('span', 'a', p.gpa, cell);
+    }
+    if (d.more) h('p', 'dim', `… and ${d.more} more pages`, box);
   }
 
   const slots = section(root, 'xen_second slots changed', String(m.slots.length));
@@ -182,32 +209,6 @@ function renderStep(m: StepModel): void {
     }
   }
 
-  const bm = section(root, 'Dirty bitmap');
-  const legend = h('p', 'legend', undefined, bm);
-  for (const st of ['ok', 'lost', 'phantom', 'clean'] as const) {
-    const item = h('span', 'li', undefined, legend);
-    h('span', `page ${st}`, PAGE[st].glyph, item);
-    h('span', undefined, ` ${PAGE[st].label}`, item);
-  }
-  for (const d of m.domains) {
-    const box = h('div', 'dom', undefined, bm);
-    h('h3', undefined, d.name, box);
-    h('p', 'dim caption', d.caption, box);
-    const grid = h('div', 'grid', undefined, box);
-    grid.setAttribute('role', 'list');
-    grid.setAttribute('aria-label', `${d.name} pages`);
-    if (!d.pages.length) h('p', 'dim', 'no page touched', box);
-    for (const p of d.pages) {
-      const cell = h('div', `page ${p.state}`, undefined, grid);
-      cell.setAttribute('role', 'listitem');
-      cell.setAttribute('aria-label', `${p.gpa}: ${PAGE[p.state].label}`);
-      cell.title = `GPA ${p.gpa}: ${PAGE[p.state].label}`;
-      h('span', 'g', PAGE[p.state].glyph, cell);
-      h('span', 'a', p.gpa.replace(/^0x/, '').replace(/000$/, ''), cell);
-    }
-    if (d.more) h('p', 'dim', `… and ${d.more} more pages`, box);
-  }
-
   if (m.earlier.length) {
     const s = section(root, 'Earlier findings', String(m.earlier.length));
     const ul = h('ul', 'earlier', undefined, s);
@@ -228,6 +229,11 @@ window.addEventListener('message', (e: MessageEvent<unknown>) => {
   vscode.setState(e.data);
   render(e.data);
 });
+// the host turns these into the context key the F10/Alt+F10/F5 keybindings check
+// (a click also says so: the window focus event does not fire when VS Code gave focus back first)
+window.addEventListener('focus', () => post({ type: 'focus', focused: true }));
+window.addEventListener('pointerdown', () => post({ type: 'focus', focused: true }));
+window.addEventListener('blur', () => post({ type: 'focus', focused: false }));
 const saved = vscode.getState();
 if (isToScenarioWebview(saved)) render(saved);
 post({ type: 'ready' });

@@ -95,7 +95,9 @@ export type FromScenarioWebview =
   /** a built-in picked in the empty view */
   | { type: 'builtin'; name: string }
   /** a step clicked in the finding list */
-  | { type: 'goto'; step: number };
+  | { type: 'goto'; step: number }
+  /** the view's document gained or lost focus (drives the keybindings' context key) */
+  | { type: 'focus'; focused: boolean };
 
 const MAX_STEPS = 10_000;
 const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
@@ -130,6 +132,7 @@ export function isFromScenarioWebview(x: unknown): x is FromScenarioWebview {
   if (x.type === 'command') return hasKeys(x, ['type', 'command']) && STEP_COMMANDS.includes(x.command as StepCommand);
   if (x.type === 'builtin') return hasKeys(x, ['type', 'name']) && typeof x.name === 'string' && NAME.test(x.name);
   if (x.type === 'goto') return hasKeys(x, ['type', 'step']) && isStep(x.step);
+  if (x.type === 'focus') return hasKeys(x, ['type', 'focused']) && typeof x.focused === 'boolean';
   return false;
 }
 

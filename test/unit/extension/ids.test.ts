@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
-import { CMD, CONFIG_SECTION, CONTAINER, HOVER_COMMANDS, MAP_VIEW_TYPE, SCENARIO_CMD, SETTING, VIEW } from '../../../src/extension/ids';
+import { CMD, CONFIG_SECTION, CONTAINER, CTX_SCENARIO, HOVER_COMMANDS, MAP_VIEW_TYPE, SCENARIO_CMD, SETTING, VIEW } from '../../../src/extension/ids';
 import { DEFAULT_SETTINGS } from '../../../src/extension/settings';
 
 const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8'));
@@ -36,7 +36,7 @@ describe('ids.ts matches package.json contributes, both ways', () => {
     expect(view.type).toBe('webview');
     const keys = pkg.contributes.keybindings as Array<{ command: string; when: string }>;
     expect(keys.map((k) => k.command).sort()).toEqual([SCENARIO_CMD.continue, SCENARIO_CMD.restart, SCENARIO_CMD.stepBack, SCENARIO_CMD.stepForward].sort());
-    for (const k of keys) expect(k.when).toBe(`focusedView == ${VIEW.scenario}`);
+    for (const k of keys) expect(k.when).toBe(`focusedView == ${VIEW.scenario} || ${CTX_SCENARIO.focused}`);
   });
   it('activation: no "*", the webview serializer event is there', () => {
     expect(pkg.activationEvents).not.toContain('*');

@@ -17,6 +17,8 @@ describe('webview → host', () => {
       { type: 'builtin', name: 'two-domains-two-pcpus' },
       { type: 'goto', step: 0 },
       { type: 'goto', step: 4 },
+      { type: 'focus', focused: true },
+      { type: 'focus', focused: false },
     ])
       expect(isFromScenarioWebview(ok), JSON.stringify(ok)).toBe(true);
   });
@@ -36,6 +38,8 @@ describe('webview → host', () => {
       { type: 'goto', step: 1.5 },
       { type: 'goto', step: '4' },
       { type: 'goto', step: 10_000 },
+      { type: 'focus', focused: 'yes' },
+      { type: 'focus' },
       { type: 'run', command: 'workbench.action.terminal.new' },
     ])
       expect(isFromScenarioWebview(bad), JSON.stringify(bad)).toBe(false);
