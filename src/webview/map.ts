@@ -25,7 +25,7 @@ const BAR_W = 200;
 const DESC_X = 350;
 const DESC_CHARS = 40;
 /** a slot cell of the window's grid, px (big enough to click) */
-const GRID_CELL = 12;
+const GRID_CELL = 11;
 
 interface ViewState {
   scale?: MapScale;
