@@ -44,12 +44,25 @@ describe('Scenario view in code-server', { timeout: 300_000 }, () => {
     await page.locator(sel.quickInput).waitFor({ state: 'hidden' });
   }
 
-  /** keys go to the workbench keybindings while the Scenario view has focus */
-  async function key(k) {
-    await where().click();
-    // the webview reports its focus; the host sets the context key the keybindings check
-    await page.waitForTimeout(300);
-    await page.keyboard.press(k);
+  /**
+   * Press a key with the Scenario view focused and wait until the view shows `expect`. Keys typed
+   * into the nested webview iframes are occasionally not delivered under headless Chromium; one
+   * retry is allowed and logged (a wrong step still fails: the retry waits for the same text).
+   */
+  async function key(k, expect) {
+    for (let attempt = 0; attempt < 2; attempt++) {
+      await where().click();
+      // the webview reports its focus; the host sets the context key the keybindings check
+      await page.waitForTimeout(300);
+      await page.keyboard.press(k);
+      try {
+        await where().filter({ hasText: expect }).waitFor({ timeout: attempt ? 30_000 : 5_000 });
+        return;
+      } catch (err) {
+        if (attempt) throw err;
+        pageLog.push(`[e2e] ${k} not delivered to the Scenario view, pressing again`);
+      }
+    }
   }
 
   /** the sidebar (the Scenario view) and the map beside it */
@@ -118,8 +131,7 @@ describe('Scenario view in code-server', { timeout: 300_000 }, () => {
     const view = scenarioFrame();
     await view.locator('h1', { hasText: 'two-domains-two-pcpus' }).waitFor({ timeout: 30_000 });
     assert.match(await where().textContent(), /Before the first step · 7 steps/);
-    await key('F10');
-    await where().filter({ hasText: 'Step #0' }).waitFor();
+    await key('F10', 'Step #0');
     await titleAction('Scenario: Step Forward').click();
     await where().filter({ hasText: 'Step #1' }).waitFor();
     // prepare_vlpt(A) wrote xen_second[66]
@@ -127,8 +139,7 @@ describe('Scenario view in code-server', { timeout: 300_000 }, () => {
     await view.locator('#bar button[data-cmd="forward"]').click();
     await where().filter({ hasText: 'Step #2' }).waitFor();
     // F5 continues to the step where the finding fires
-    await key('F5');
-    await where().filter({ hasText: 'Step #4' }).waitFor();
+    await key('F5', 'Step #4');
     const finding = view.locator('.finding.error');
     await finding.waitFor();
     const text = await finding.textContent();
@@ -158,8 +169,7 @@ describe('Scenario view in code-server', { timeout: 300_000 }, () => {
   });
 
   test('step back once (Alt+F10) shows step 3 exactly, and the map follows', async () => {
-    await key('Alt+F10');
-    await where().filter({ hasText: 'Step #3' }).waitFor();
+    await key('Alt+F10', 'Step #3');
     const view = scenarioFrame();
     assert.match(await where().textContent(), /Step #3 of 7 · logdirty-start · pCPU1 · B/);
     assert.equal(await view.locator('.finding').count(), 0);
@@ -170,11 +180,12 @@ describe('Scenario view in code-server', { timeout: 300_000 }, () => {
 
   test('dark theme', async () => {
     await setTheme('Default Dark Modern');
-    await key('F10');
+    // the view's own buttons here (keys are covered above and below)
+    await scenarioFrame().locator('#bar button[data-cmd="forward"]').click();
     await where().filter({ hasText: 'Step #4' }).waitFor();
     await scenarioFrame().locator('.finding.error').waitFor();
     await shot('scenario-dark-finding');
-    await key('Alt+F10');
+    await scenarioFrame().locator('#bar button[data-cmd="back"]').click();
     await where().filter({ hasText: 'Step #3' }).waitFor();
     await shot('scenario-dark-back');
   });
@@ -186,18 +197,15 @@ describe('Scenario view in code-server', { timeout: 300_000 }, () => {
     assert.match(await msg.textContent(), /broken\.scenario\.json: steps\[0\]/);
     await page.keyboard.press('Escape');
     // still the previous scenario, still stepping
-    await key('F10');
-    await where().filter({ hasText: 'Step #4' }).waitFor();
+    await key('F10', 'Step #4');
   });
 
   test('the demo scenario file runs from the workspace, and the step survives a reload', async () => {
     await pick('pcpu-sharing.scenario.json');
     await scenarioFrame().locator('h1', { hasText: 'pcpu-sharing' }).waitFor({ timeout: 30_000 });
-    await key('F5');
-    await where().filter({ hasText: 'Step #6' }).waitFor(); // barrier-gap warning on restore_vlpt(A)
-    await key('F5');
-    await key('F5');
-    await where().filter({ hasText: 'Step #10' }).waitFor();
+    await key('F5', 'Step #6'); // barrier-gap warning on restore_vlpt(A)
+    await key('F5', 'Step #9'); // barrier-gap warning on restore_vlpt(B) on pCPU1
+    await key('F5', 'Step #10'); // shared-table-local-flush
     assert.match(await scenarioFrame().locator('.finding.error').textContent(), /0x9fffe000/);
     await runCommand(page, 'Developer: Reload Window');
     await page.locator(sel.workbench).waitFor();
