@@ -11,7 +11,11 @@ import type { Arch, CommentMapRow } from './types';
 import type { CommentBlock } from './cpp';
 
 const UNIT: Record<string, number> = { '': 1, K: 1024, M: 1024 ** 2, G: 1024 ** 3, T: 1024 ** 4 };
-const UNIT_ROW = /^\s*(\d+(?:\.\d+)?)\s*([KMGT]?)B?\s*-\s*(\d+(?:\.\d+)?)\s*([KMGT]?)B?\s+(\S.*)$/;
+/**
+ * `32M - 128M  text`, `0 - 8 MB  text`. The unit sits in an optional group so that no two `\s*`
+ * are ever adjacent: `\s*([KMGT]?)B?\s*` backtracked quadratically on a long run of blanks.
+ */
+const UNIT_ROW = /^\s*(\d+(?:\.\d+)?)(?:\s*([KMGT])B?|\s*B)?\s*-\s*(\d+(?:\.\d+)?)(?:\s*([KMGT])B?|\s*B)?\s+(\S.*)$/;
 const HEX_ROW = /^\s*(0x[0-9a-fA-F]+)\s*-\s*(0x[0-9a-fA-F]+)\s*(.*)$/;
 const SECTION = /^\s*(common\b.*|arm32|arm64|aarch32|aarch64)\s+layout\s*:\s*$/i;
 
@@ -67,8 +71,8 @@ export function parseCommentMap(blocks: CommentBlock[], arch: Arch): CommentMapR
         continue;
       }
       if (unit) {
-        const a = sizeOf(unit[1]!, unit[2]!);
-        const z = sizeOf(unit[3]!, unit[4]!);
+        const a = sizeOf(unit[1]!, unit[2] ?? '');
+        const z = sizeOf(unit[3]!, unit[4] ?? '');
         if (a === null || z === null) continue;
         let base = 0;
         if (container && z <= container.end - container.start) {
