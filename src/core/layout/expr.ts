@@ -163,8 +163,11 @@ export function expand(input: Tok[], ctx: ExpandContext, budget: Budget = { expa
       body = sub;
     }
     const repl = body.map((bt): Tok => (bt.k === 'id' ? { k: 'id', v: bt.v, hide: mergeHide(bt.hide, hide) } : bt));
-    // no spread: a body of 100k tokens would overflow the call stack as arguments
-    toks = toks.slice(0, i).concat(repl, toks.slice(end));
+    // splice in place (fast: a memmove) unless the body is so long that spreading it as
+    // arguments would overflow the call stack; slice+concat for every expansion made an
+    // exponential macro bomb take 37 s instead of 0.2 s before reaching the token limit
+    if (repl.length <= 8192) toks.splice(i, end - i, ...repl);
+    else toks = toks.slice(0, i).concat(repl, toks.slice(end));
     if (toks.length > ctx.limits.maxTokens) throw new EvalError({ kind: 'limit', detail: `expansion longer than ${ctx.limits.maxTokens} tokens` });
   }
   return out;
