@@ -71,7 +71,8 @@ export function parseHeaders(files: HeaderFile[], opts: ParseHeadersOptions): La
   const lookup = (n: string): MacroDef | undefined => {
     const d = macros.get(n);
     if (d) return d;
-    const b = BUILTINS[n];
+    // own keys only: a macro named constructor, toString or __proto__ is not a builtin
+    const b = Object.prototype.hasOwnProperty.call(BUILTINS, n) ? BUILTINS[n] : undefined;
     if (!b) return undefined;
     let def = builtinDefs.get(n);
     if (!def) builtinDefs.set(n, (def = { name: n, params: b.params, body: b.body, file: '<builtin>', line: 0, builtin: true }));
@@ -236,7 +237,7 @@ const ROW_WORDS: Record<string, RegExp> = {
 };
 
 export function rowWords(stem: string): RegExp {
-  return ROW_WORDS[stem] ?? new RegExp(stem.split('_').map((w) => w.replace(/[^A-Za-z0-9]/g, '')).join('.?'), 'i');
+  return (Object.prototype.hasOwnProperty.call(ROW_WORDS, stem) ? ROW_WORDS[stem] : undefined) ?? new RegExp(stem.split('_').map((w) => w.replace(/[^A-Za-z0-9]/g, '')).join('.?'), 'i');
 }
 
 /** The comment row describing `stem`: by its words, else a range row at the same start. */
