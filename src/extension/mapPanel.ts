@@ -7,16 +7,13 @@ import * as vscode from 'vscode';
 import { hex, humanSize, type PatchInfo, type Region } from '../core/index';
 import { isFromWebview, type MapCompare, type MapModel, type MapRegion, type ToWebview } from '../webview/protocol';
 import { Disposable } from './dispose';
+import { nonce, webviewShell, WEBVIEW_ROOTS } from './webviewHtml';
 import { CMD, MAP_VIEW_TYPE } from './ids';
 import { isPatchSource, loadPatch, sourceUri } from './layoutSource';
 import { log, reportError } from './output';
 import { openRegionDefinition } from './regionDefinition';
 import type { Model, State } from './state';
 
-export function nonce(): string {
-  const bytes = globalThis.crypto.getRandomValues(new Uint8Array(18));
-  return Buffer.from(bytes).toString('base64').replace(/[+/=]/g, '');
-}
 
 function mapRegion(r: Region): MapRegion {
   return {
@@ -105,7 +102,7 @@ export class MapPanel extends Disposable {
     return {
       enableScripts: true,
       retainContextWhenHidden: false,
-      localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'media'), vscode.Uri.joinPath(extensionUri, 'dist')],
+      localResourceRoots: WEBVIEW_ROOTS.map((r) => vscode.Uri.joinPath(extensionUri, r)),
     };
   }
 
@@ -130,25 +127,14 @@ export class MapPanel extends Disposable {
 
   private html(): string {
     const w = this.panel.webview;
-    const n = nonce();
-    const css = w.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'media', 'map.css'));
-    const js = w.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'dist', 'webview', 'map.js'));
-    const csp = [`default-src 'none'`, `style-src ${w.cspSource}`, `img-src ${w.cspSource}`, `font-src ${w.cspSource}`, `script-src 'nonce-${n}'`].join('; ');
-    return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${csp}">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link rel="stylesheet" href="${css.toString()}">
-<title>Xen Memory Map</title>
-</head>
-<body>
-<header id="head"></header>
-<main id="map" aria-label="Xen virtual memory map"></main>
-<script nonce="${n}" src="${js.toString()}"></script>
-</body>
-</html>`;
+    return webviewShell({
+      cspSource: w.cspSource,
+      nonce: nonce(),
+      css: w.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'media', 'map.css')).toString(),
+      script: w.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'dist', 'webview', 'map.js')).toString(),
+      title: 'Xen Memory Map',
+      body: '<header id="head"></header>\n<main id="map" aria-label="Xen virtual memory map"></main>',
+    });
   }
 
   /** the patch to show before/after: the requested one, else the layout source when it is a patch */

@@ -11,7 +11,8 @@ import { BUILTINS, builtinScenario, parseScenario, type Scenario } from '../core
 import { isFromScenarioWebview, type StepCommand, type ToScenarioWebview } from '../webview/scenarioProtocol';
 import { Disposable, DisposableValue } from './dispose';
 import { CMD, CTX_SCENARIO, SCENARIO_CMD, VIEW } from './ids';
-import { MapPanel, nonce } from './mapPanel';
+import { MapPanel } from './mapPanel';
+import { nonce, webviewShell, WEBVIEW_ROOTS } from './webviewHtml';
 import { log, reportError } from './output';
 import { nextPosition, stepModel, traceScenario, type ScenarioTrace, type StepAction } from './scenarioTrace';
 
@@ -76,7 +77,7 @@ export class ScenarioView extends Disposable implements vscode.WebviewViewProvid
     this.view = view;
     view.webview.options = {
       enableScripts: true,
-      localResourceRoots: [vscode.Uri.joinPath(this.extensionUri, 'media'), vscode.Uri.joinPath(this.extensionUri, 'dist')],
+      localResourceRoots: WEBVIEW_ROOTS.map((r) => vscode.Uri.joinPath(this.extensionUri, r)),
     };
     view.webview.html = this.html(view.webview);
     const subs = [
@@ -93,25 +94,14 @@ export class ScenarioView extends Disposable implements vscode.WebviewViewProvid
   }
 
   private html(w: vscode.Webview): string {
-    const n = nonce();
-    const css = w.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'media', 'scenario.css'));
-    const js = w.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'dist', 'webview', 'scenario.js'));
-    const csp = [`default-src 'none'`, `style-src ${w.cspSource}`, `img-src ${w.cspSource}`, `font-src ${w.cspSource}`, `script-src 'nonce-${n}'`].join('; ');
-    return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${csp}">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link rel="stylesheet" href="${css.toString()}">
-<title>Scenario</title>
-</head>
-<body>
-<nav id="bar" aria-label="Scenario stepping"></nav>
-<main id="root" aria-live="polite"></main>
-<script nonce="${n}" src="${js.toString()}"></script>
-</body>
-</html>`;
+    return webviewShell({
+      cspSource: w.cspSource,
+      nonce: nonce(),
+      css: w.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'media', 'scenario.css')).toString(),
+      script: w.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'dist', 'webview', 'scenario.js')).toString(),
+      title: 'Scenario',
+      body: '<nav id="bar" aria-label="Scenario stepping"></nav>\n<main id="root" aria-live="polite"></main>',
+    });
   }
 
   /** the last pick and position, re-run after a reload */
