@@ -24,7 +24,7 @@ export function newSide(h: Hunk): string[] {
 }
 
 export function applyHunks(base: string, hunks: Hunk[]): ApplyResult {
-  const lines = base.split('\n');
+  let lines = base.split('\n');
   const failed: number[] = [];
   let offset = 0;
   hunks.forEach((h, idx) => {
@@ -55,7 +55,8 @@ export function applyHunks(base: string, hunks: Hunk[]): ApplyResult {
       else if (l[0] === '-') k++;
       else if (l[0] === '+') repl.push(l.slice(1));
     }
-    lines.splice(pos, want.length, ...repl);
+    // no spread: a hunk of 300k lines would overflow the call stack as splice arguments
+    lines = lines.slice(0, pos).concat(repl, lines.slice(pos + want.length));
     offset = pos - (h.oldStart - 1) + (repl.length - want.length);
   });
   return { text: lines.join('\n'), failed };

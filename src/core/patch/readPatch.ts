@@ -115,8 +115,8 @@ function layoutDiff(files: FileDiff[], name: string, arch: Arch, base: ReadPatch
       const h = f.hunks[i]!;
       findings.push({ id: 'hunk-not-applied', severity: 'warning', file: f.path, line: h.at,
         message: `hunk ${i + 1} (${h.header.replace(/ @@.*$/, ' @@')}) does not apply to ${baseLabel}; the layout uses the hunk's own lines instead` });
-      fallbackOld.push(...oldSide(h));
-      fallbackNew.push(...newSide(h));
+      for (const l of oldSide(h)) fallbackOld.push(l); // no spread: huge hunks
+      for (const l of newSide(h)) fallbackNew.push(l);
     }
   }
   // the fallback: the failed hunks' own pre- and post-image lines, after the base
