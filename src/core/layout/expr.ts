@@ -218,6 +218,9 @@ export function parseIntLiteral(s: string): bigint {
   return BigInt(d);
 }
 
+/** Intermediate values stay below 2^128 in magnitude (layout values are at most 64-bit). */
+const WIDEST = 1n << 128n;
+
 /** Parentheses, unary operators and `?:` nest at most this deep (recursive descent: no stack overflow). */
 export const MAX_EXPR_NESTING = 256;
 
@@ -256,6 +259,8 @@ export function evaluate(toks: Tok[], ifMode = false): bigint {
       p++;
       const right = binary(level + 1);
       left = apply(t.v, left, right);
+      // C has no integers this wide; unbounded BigInts made `a << 0 + b << 0 + …` quadratic
+      if (left >= WIDEST || left <= -WIDEST) throw new EvalError({ kind: 'limit', detail: 'a value wider than 128 bits' });
     }
   };
   const unary = (): bigint => {
