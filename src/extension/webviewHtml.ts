@@ -6,12 +6,12 @@
  * pure so that test/unit/extension/security.test.ts can check every rule.
  */
 
-/** 18 random bytes, base64 without padding characters */
+/** 16 random bytes as 32 hex digits (128 bits; only [0-9a-f], so it needs no escaping anywhere) */
 export function nonce(): string {
-  const bytes = globalThis.crypto.getRandomValues(new Uint8Array(18));
-  let bin = '';
-  for (const b of bytes) bin += String.fromCharCode(b);
-  return btoa(bin).replace(/[+/=]/g, '');
+  const bytes = globalThis.crypto.getRandomValues(new Uint8Array(16));
+  let out = '';
+  for (const b of bytes) out += b.toString(16).padStart(2, '0');
+  return out;
 }
 
 /** the folders a webview may load from, relative to the extension root */

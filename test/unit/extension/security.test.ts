@@ -50,10 +50,13 @@ describe('webview HTML and CSP', () => {
     expect(evil.match(/<script/g)).toHaveLength(1);
   });
 
-  it('nonces come from crypto.getRandomValues: fresh, long, base64 letters only', () => {
+  it('nonces come from crypto.getRandomValues: fresh, 128-bit, hex only', () => {
     const seen = new Set(Array.from({ length: 200 }, () => nonce()));
     expect(seen.size).toBe(200);
-    for (const n of seen) expect(n).toMatch(/^[A-Za-z0-9]{20,}$/);
+    for (const n of seen) expect(n).toMatch(/^[0-9a-f]{32}$/);
+    const src = readFileSync(join(root, 'src/extension/webviewHtml.ts'), 'utf8');
+    expect(src).toMatch(/crypto\.getRandomValues/);
+    expect(src).not.toMatch(/Math\.random/);
   });
 
   it('resource roots are media/ and dist/ only, and every webview uses them', () => {
