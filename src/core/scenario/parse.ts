@@ -5,6 +5,28 @@ import { checkGuestRam, IPA_LIMIT } from '../p2m';
 import { DEFAULT_COSTS, type CostTable, type Scenario, type ScenarioDomain, type StepOp } from './types';
 
 const MAX_STEPS = 10_000;
+const MAX_DEPTH = 32;
+
+/** nesting depth of [ and { outside strings, scanning stops once it passes `limit` */
+function jsonDepth(text: string, limit: number): number {
+  let depth = 0;
+  let max = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 92) i++; // backslash: skip the escaped character
+      else if (c === 34) inString = false;
+    } else if (c === 34) inString = true;
+    else if (c === 91 || c === 123) {
+      if (++depth > max) {
+        max = depth;
+        if (max > limit) return max;
+      }
+    } else if (c === 93 || c === 125) depth--;
+  }
+  return max;
+}
 const MAX_WRITES = 100_000;
 
 type Obj = Record<string, unknown>;
@@ -36,6 +58,10 @@ function onlyKeys(o: Obj, allowed: string[], where: string): void {
 export function parseScenario(input: unknown, file = 'scenario'): Scenario {
   let data = input;
   if (typeof input === 'string') {
+    // a scenario nests 4 levels; refuse deep nesting before JSON.parse, whose cost grows
+    // faster than linearly with it (fuzz: 8 MiB of nested brackets)
+    const depth = jsonDepth(input, MAX_DEPTH);
+    if (depth > MAX_DEPTH) throw new InputError(`${file}: JSON nested deeper than ${MAX_DEPTH} levels (a scenario needs 4)`);
     try {
       data = JSON.parse(input);
     } catch (e) {

@@ -106,3 +106,13 @@ describe('scenario files', () => {
     expect(() => runScenario(sc)).toThrow(/not scheduled/);
   });
 });
+
+describe('scenario JSON depth', () => {
+  it('refuses nesting deeper than 32 before parsing it, and accepts a real scenario', () => {
+    const deep = '{"domains":' + '['.repeat(40) + ']'.repeat(40) + '}';
+    expect(() => parseScenario(deep, 'deep.json')).toThrow(/deep\.json: JSON nested deeper than 32 levels/);
+    // brackets inside strings do not count
+    const ok = JSON.stringify({ name: '[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[', domains: [{ name: 'A', ramSize: '4M' }], steps: [] });
+    expect(parseScenario(ok, 'ok.json').domains).toHaveLength(1);
+  });
+});
