@@ -4,24 +4,9 @@
  * fuzzer's: a normal return or an InputError, never another exception, and no time blow-up.
  */
 import { describe, expect, it } from 'vitest';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { InputError, parseHeaders } from '../../../src/core';
+import { parseHeaders } from '../../../src/core';
+import { contract, input } from './contract';
 
-const dir = join(__dirname, '../../fixtures/fuzz-crashes');
-const input = (hash: string): string => readFileSync(join(dir, `${hash}.txt`), 'utf8');
-
-/** run `fn`; an InputError is allowed, anything else fails; returns the result and the time */
-function contract<T>(fn: () => T): { value: T | null; ms: number } {
-  const t0 = performance.now();
-  try {
-    const value = fn();
-    return { value, ms: performance.now() - t0 };
-  } catch (e) {
-    if (e instanceof InputError) return { value: null, ms: performance.now() - t0 };
-    throw e;
-  }
-}
 
 const header = (text: string) => parseHeaders([{ path: 'fuzz/config.h', text }], { arch: 'arm32' });
 
