@@ -49,19 +49,22 @@ describe('a hostile workspace', { timeout: 400_000 }, () => {
   let server, browser, page, tmp;
 
   async function openFile(name) {
-    await page.keyboard.press('Control+P');
-    await page.locator(sel.quickInputBox).fill(name);
-    await page.locator(sel.quickInputRow, { hasText: name }).first().waitFor();
-    await page.keyboard.press('Enter');
+    // the command center, not Ctrl+P: a focused webview or a binary-file placeholder keeps keys to itself
+    await page.locator('.command-center-center').click();
+    const box = page.locator(sel.quickInputBox);
+    await box.waitFor();
+    await box.fill(name);
+    await page.locator(sel.quickInputRow, { hasText: name }).filter({ hasNotText: 'Xen Memory Map' }).first().click();
     await page.locator(sel.activeTab, { hasText: name }).first().waitFor({ timeout: 120_000 });
   }
 
-  /** the workbench answers: the command palette opens and closes */
+  /** the workbench answers: the quick input opens (through the command center) and closes */
   async function responsive() {
     const t0 = Date.now();
-    await page.keyboard.press('F1');
+    await page.locator('.command-center-center').click();
     await page.locator(sel.quickInputBox).waitFor({ timeout: 20_000 });
     await page.keyboard.press('Escape');
+    await page.locator(sel.quickInput).waitFor({ state: 'hidden', timeout: 20_000 });
     return Date.now() - t0;
   }
 
