@@ -34,7 +34,7 @@ function isSaved(x: unknown): x is Saved {
     Number.isInteger(o.pos) &&
     typeof p === 'object' &&
     p !== null &&
-    ((p.kind === 'builtin' && typeof p.name === 'string' && p.name in BUILTINS) || (p.kind === 'file' && typeof p.uri === 'string'))
+    ((p.kind === 'builtin' && typeof p.name === 'string' && Object.prototype.hasOwnProperty.call(BUILTINS, p.name)) || (p.kind === 'file' && typeof p.uri === 'string'))
   );
 }
 
@@ -146,7 +146,7 @@ export class ScenarioView extends Disposable implements vscode.WebviewViewProvid
 
   private async pickScenario(arg: unknown): Promise<void> {
     if (typeof arg === 'string') {
-      if (!(arg in BUILTINS)) throw new Error(`no built-in scenario "${arg.slice(0, 64)}" (built-ins: ${Object.keys(BUILTINS).join(', ')})`);
+      if (!Object.prototype.hasOwnProperty.call(BUILTINS, arg)) throw new Error(`no built-in scenario "${arg.slice(0, 64)}" (built-ins: ${Object.keys(BUILTINS).join(', ')})`);
       await this.load({ kind: 'builtin', name: arg }, -1);
       return;
     }

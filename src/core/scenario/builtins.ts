@@ -92,6 +92,27 @@ export const BUILTINS: Record<string, { summary: string; json: unknown }> = {
       ],
     },
   },
+  'restore-partial-range': {
+    summary: 'restore_vlpt rewrites only the incoming domain’s slots: after a 4 GiB guest, a 512 MiB guest’s VLPT read above its RAM returns the big guest’s leaf',
+    json: {
+      name: 'restore-partial-range',
+      description: 'A (4 GiB at 2 GiB, slots 66–70) logs dirty on pCPU0; then B (512 MiB, slot 66) does, and is switched in. restore_vlpt(B) covers slot 66 only: slots 67–70 keep A’s first-level entries.',
+      tree: '9a80d50',
+      cpus: 2,
+      domains: [
+        { name: 'A', ramBase: '0x80000000', ramSize: '4G' },
+        { name: 'B', ...RAM512 },
+      ],
+      steps: [
+        { op: 'schedule', domain: 'A', cpu: 0 },
+        { op: 'logdirty-start', domain: 'A', cpu: 0 },
+        { op: 'logdirty-start', domain: 'B', cpu: 0 },
+        { op: 'schedule', domain: 'B', cpu: 0 },
+        { op: 'access', domain: 'B', cpu: 0, gpa: '0x80001000' },
+        { op: 'access', domain: 'B', cpu: 0, gpa: '0xc0001000' },
+      ],
+    },
+  },
   'overrun-into-vmap': {
     summary: 'a 62 GiB guest at 2 GiB: prepare_vlpt overwrites slot 128 (VMAP); the next vmap allocation takes a HYP data abort',
     json: {

@@ -384,6 +384,42 @@ export class TraceEngine {
           );
         return;
       }
+      case 'access': {
+        // Xen reads the VLPT PTE of a GPA for the domain it runs (its fault handler's first load)
+        const d = this.domain(s.domain);
+        const mmu = sys.cpu(s.cpu).mmu;
+        const va = getVlpt3lvlPte(sys, s.gpa);
+        const slot = va >>> 21;
+        const gfn = Math.floor(s.gpa / 4096);
+        const e = new Uint32Array(2);
+        try {
+          mmu.load64(va, e);
+        } catch (err) {
+          if (!(err instanceof HypTrap)) throw err;
+          this.cur.notes.push(`${d.dom.name}: VLPT read of ${hex(s.gpa)} on pCPU${s.cpu} faults (${err.kind}, level ${err.level}): no mapping, as p2m_lookup would say`);
+          return;
+        }
+        const hit = mmu.tlbLookup(va)!;
+        const entryPa = hit.mfn * 4096 + (va % hit.size);
+        const own = this.leafPa(d.dom, gfn);
+        if (entryPa === own) {
+          this.cur.notes.push(`${d.dom.name}: VLPT read of ${hex(s.gpa)} on pCPU${s.cpu} → its own leaf ${hex64(e[0]!, e[1]!)}`);
+          return;
+        }
+        const other = this.owner(entryPa, gfn);
+        const inRange = slot >= d.dom.dirty.secondLvlStart && slot < d.dom.dirty.secondLvlEnd;
+        this.cur.notes.push(`${d.dom.name}: VLPT read of ${hex(s.gpa)} on pCPU${s.cpu} → ${other ? `${other}'s leaf` : 'a foreign word'} ${hex64(e[0]!, e[1]!)}`);
+        if (other && !inRange)
+          this.finding(
+            'restore-partial-range',
+            `${d.dom.name}'s VLPT read of GPA ${hex(s.gpa)} on pCPU${s.cpu} went through xen_second[${slot}], outside ${d.dom.name}'s range [${d.dom.dirty.secondLvlStart}, ${d.dom.dirty.secondLvlEnd}) that restore_vlpt rewrites: it still holds ${other}'s first-level entry, so Xen read ${other}'s leaf (${hex64(e[0]!, e[1]!)}) for a GPA ${d.dom.name} does not have`,
+            [hex(s.gpa)],
+            [slot],
+          );
+        else if (other)
+          this.finding('shared-table-local-flush', `${d.dom.name}'s VLPT read of GPA ${hex(s.gpa)} on pCPU${s.cpu} returned ${other}'s leaf through xen_second[${slot}]`, [hex(s.gpa)], [slot]);
+        return;
+      }
       case 'vmap': {
         // a Xen vmap allocation (ioremap, map_domain_page_global): vm_alloc reads and writes the bitmap at VMAP_VIRT_START
         const mmu = sys.cpu(s.cpu).mmu;

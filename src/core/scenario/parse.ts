@@ -129,8 +129,11 @@ export function parseScenario(input: unknown, file = 'scenario'): Scenario {
       case 'vmap':
         onlyKeys(s, ['op', 'cpu', 'note'], w);
         return { op: 'vmap', cpu: cpu() };
+      case 'access':
+        onlyKeys(s, ['op', 'domain', 'cpu', 'gpa', 'note'], w);
+        return { op: 'access', domain: domain(), cpu: cpu(), gpa: num(s.gpa, `${w}.gpa`, false, IPA_LIMIT - 1) };
       default:
-        throw new InputError(`${w}.op: "${String(s.op)}" is not one of logdirty-start, logdirty-stop, schedule, write, round, destroy, vmap`);
+        throw new InputError(`${w}.op: "${String(s.op)}" is not one of logdirty-start, logdirty-stop, schedule, write, round, destroy, vmap, access`);
     }
   });
   const costs: CostTable = { ...DEFAULT_COSTS };

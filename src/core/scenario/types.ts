@@ -11,7 +11,9 @@ export type StepOp =
   | { op: 'write'; domain: string; gpas: number[] }
   | { op: 'round' }
   | { op: 'destroy'; domain: string; cpu: number }
-  | { op: 'vmap'; cpu: number };
+  | { op: 'vmap'; cpu: number }
+  /** Xen, on `cpu` for `domain`, reads the VLPT PTE of `gpa` (what its fault handler does first) */
+  | { op: 'access'; domain: string; cpu: number; gpa: number };
 
 export interface ScenarioDomain {
   name: string;

@@ -83,6 +83,25 @@ describe('built-in scenarios', () => {
   });
 });
 
+describe('restore-partial-range', () => {
+  it("B's read above its RAM goes through A's slot 67 and reads A's leaf", () => {
+    const r = runScenario(builtinScenario('restore-partial-range'));
+    // A: 4 GiB at 2 GiB → end 6 GiB, end_index 7 → slots 66..70 written; 70 is the +1 extra
+    // slot and gets A's invalid L1[6] over an invalid entry, so only 66..69 change
+    expect(r.steps[1]!.notes.join(' ')).toContain('slots 66–70');
+    expect(r.steps[1]!.changes.slots.map((x) => x.slot)).toEqual([66, 67, 68, 69]);
+    // B: 512 MiB at 2 GiB → slot 66 only; restore_vlpt(B) finds it equal
+    expect(r.steps[2]!.changes.slots.map((x) => x.slot)).toEqual([66]);
+    expect(r.steps[3]!.changes.slots).toEqual([]);
+    const f = r.findings.filter((x) => x.id === 'restore-partial-range');
+    // 0x80001000 is B's own page (no finding); 0xc0001000: gfn 0xc0001 → VA 0x08600008, slot 67
+    expect(f.map((x) => [x.step, x.pages, x.slots])).toEqual([[5, ['0xc0001000'], [67]]]);
+    // A's leaf for gfn 0xc0001: A's RAM frames start at 0x1000000, so mfn 0x1000000 + (0xc0001 − 0x80000) = 0x1040001;
+    // 9a80d50 ram_rw leaf written back to read-only by log-dirty: 0x00800000_0000067f | mfn << 12
+    expect(f[0]!.message).toContain('0x008000104000167f');
+  });
+});
+
 describe('scenario files', () => {
   it('names the bad field', () => {
     const bad: Array<[unknown, RegExp]> = [
