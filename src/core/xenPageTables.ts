@@ -141,9 +141,17 @@ export class XenSystem {
     this.mem.write(mfn, index, e[0]!, e[1]!);
   }
 
+  /** the two halves of `xen_second[slot]` (read physically: for views and analysis) */
+  secondHi(slot: number): number {
+    return this.mem.readHi(XEN_SECOND_MFN + (slot >>> 9), slot & 511);
+  }
+  secondLo(slot: number): number {
+    return this.mem.readLo(XEN_SECOND_MFN + (slot >>> 9), slot & 511);
+  }
+  /** `xen_second[slot]` into out[0]=hi, out[1]=lo */
   xenSecondRead(slot: number, out: Uint32Array): void {
-    out[0] = this.mem.readHi(XEN_SECOND_MFN + (slot >>> 9), slot & 511);
-    out[1] = this.mem.readLo(XEN_SECOND_MFN + (slot >>> 9), slot & 511);
+    out[0] = this.secondHi(slot);
+    out[1] = this.secondLo(slot);
   }
 
   /** boot-time write of a shared `xen_second` slot (physical; boot code runs before the MMU model) */
@@ -317,8 +325,8 @@ export class XenSystem {
   }
 
   private slotHoldsTable(slot: number, mfn: number): boolean {
-    const hi = this.mem.readHi(XEN_SECOND_MFN + (slot >>> 9), slot & 511);
-    const lo = this.mem.readLo(XEN_SECOND_MFN + (slot >>> 9), slot & 511);
+    const hi = this.secondHi(slot);
+    const lo = this.secondLo(slot);
     return lpaeValid(lo) && (lo & 2) !== 0 && lpaeBase(hi, lo) === mfn;
   }
 
@@ -392,8 +400,8 @@ export class XenSystem {
   describeSlot(slot: number): SlotInfo {
     const va = slot * 0x200000;
     const reg: Region | null = regionOf(this.layout, va);
-    const hi = this.mem.readHi(XEN_SECOND_MFN + (slot >>> 9), slot & 511);
-    const lo = this.mem.readLo(XEN_SECOND_MFN + (slot >>> 9), slot & 511);
+    const hi = this.secondHi(slot);
+    const lo = this.secondLo(slot);
     let what: string;
     if (!lpaeValid(lo)) what = 'invalid';
     else {
@@ -409,7 +417,7 @@ export class XenSystem {
   /** remember boot values so descriptions can tell "still what boot put there" from "overwritten" */
   snapshotBoot(): void {
     for (let s = 0; s < 1024; s++) {
-      this.bootValue.set(s, [this.mem.readHi(XEN_SECOND_MFN + (s >>> 9), s & 511), this.mem.readLo(XEN_SECOND_MFN + (s >>> 9), s & 511)]);
+      this.bootValue.set(s, [this.secondHi(s), this.secondLo(s)]);
     }
   }
   private bootEntryStillThere(slot: number, hi: number, lo: number): boolean {

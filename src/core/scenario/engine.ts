@@ -9,8 +9,8 @@
 import { InputError } from '../errors';
 import { hex, hex64 } from '../numbers';
 import { lpaeBase, FIRST_SIZE } from '../lpae';
-import { diffStats, HypTrap, type CpuStats } from '../mmu';
-import { XenSystem, XEN_SECOND_MFN } from '../xenPageTables';
+import { diffStats, HypTrap, type CpuStats, type Mmu } from '../mmu';
+import { XenSystem } from '../xenPageTables';
 import { buildGuest, p2mLookup, type Domain } from '../p2m';
 import { prepareVlpt, restoreVlpt, cleanupVlpt, getVlpt3lvlPte, type VlptCallResult } from '../vlpt';
 import { analyzePrepare, findingDef, slotRanges, type Severity } from '../findings';
@@ -179,8 +179,8 @@ export class TraceEngine {
   private snapSlots(): Uint32Array {
     const s = new Uint32Array(2048);
     for (let i = 0; i < 1024; i++) {
-      s[2 * i] = this.sys.mem.readHi(XEN_SECOND_MFN + (i >>> 9), i & 511);
-      s[2 * i + 1] = this.sys.mem.readLo(XEN_SECOND_MFN + (i >>> 9), i & 511);
+      s[2 * i] = this.sys.secondHi(i);
+      s[2 * i + 1] = this.sys.secondLo(i);
     }
     return s;
   }
@@ -392,15 +392,14 @@ export class TraceEngine {
         const slot = va >>> 21;
         const gfn = Math.floor(s.gpa / 4096);
         const e = new Uint32Array(2);
+        let entryPa: number;
         try {
-          mmu.load64(va, e);
+          entryPa = vlptLoad(mmu, va, e);
         } catch (err) {
           if (!(err instanceof HypTrap)) throw err;
           this.cur.notes.push(`${d.dom.name}: VLPT read of ${hex(s.gpa)} on pCPU${s.cpu} faults (${err.kind}, level ${err.level}): no mapping, as p2m_lookup would say`);
           return;
         }
-        const hit = mmu.tlbLookup(va)!;
-        const entryPa = hit.mfn * 4096 + (va % hit.size);
         const own = this.leafPa(d.dom, gfn);
         if (entryPa === own) {
           this.cur.notes.push(`${d.dom.name}: VLPT read of ${hex(s.gpa)} on pCPU${s.cpu} → its own leaf ${hex64(e[0]!, e[1]!)}`);
@@ -453,8 +452,8 @@ export class TraceEngine {
     }
     const out: number[] = [];
     for (let s = 0; s < 1024; s++) {
-      const lo = this.sys.mem.readLo(XEN_SECOND_MFN + (s >>> 9), s & 511);
-      if ((lo & 3) === 3 && l2.has(lpaeBase(this.sys.mem.readHi(XEN_SECOND_MFN + (s >>> 9), s & 511), lo))) out.push(s);
+      const lo = this.sys.secondLo(s);
+      if ((lo & 3) === 3 && l2.has(lpaeBase(this.sys.secondHi(s), lo))) out.push(s);
     }
     return out;
   }
@@ -492,9 +491,7 @@ export class TraceEngine {
     const cachedBefore = mmu.tlbLookup(va) !== null;
     const e = new Uint32Array(2);
     try {
-      mmu.load64(va, e); // pte = *get_vlpt_3lvl_pte(gpa)
-      const hit = mmu.tlbLookup(va)!; // cached by the load just made
-      const entryPa = hit.mfn * 4096 + (va % hit.size);
+      const entryPa = vlptLoad(mmu, va, e); // pte = *get_vlpt_3lvl_pte(gpa)
       mmu.store64(va, e[0]!, (e[1]! | 0x80) >>> 0); // pte.p2m.write = 1; write_pte
       mmu.dsb();
       // then: mark dirty and flush the guest's stage-2 TLB entry for this IPA (not Xen's stage-1)
@@ -627,6 +624,14 @@ export class TraceEngine {
       },
     };
   }
+}
+
+/** Load the VLPT PTE at `va` into `e` through the MMU and return the physical address it came
+ * from (the translation the load just cached), to tell whose p2m table was read. */
+function vlptLoad(mmu: Mmu, va: number, e: Uint32Array): number {
+  mmu.load64(va, e);
+  const hit = mmu.tlbLookup(va)!;
+  return hit.mfn * 4096 + (va % hit.size);
 }
 
 function round2(n: number): number {
