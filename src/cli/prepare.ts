@@ -1,8 +1,8 @@
 import type { CliIo } from './io';
 import { json, makeSession, parse, SYSTEM_OPTIONS } from './common';
 import { hex, humanSize } from '../core/numbers';
-import { slotRanges } from '../core/findings';
-import { wrap } from '../core/format/table';
+import { plusOneSlots, ramPtes, slotRanges } from '../core/findings';
+import { va8, wrap } from '../core/format/table';
 import type { Session } from '../core/session';
 
 export const HELP = `xenlens prepare [--ram-base B] [--ram-size S] [--tree ac6e1ae|9a80d50] [--host-ram S] [--json]
@@ -23,11 +23,19 @@ export function prepareJson(s: Session): Record<string, unknown> {
     secondLvlStart: s.dom.dirty.secondLvlStart,
     secondLvlEnd: s.dom.dirty.secondLvlEnd,
     slotsWritten: p.slotsWritten,
+    ramPtes: ramPtesJson(s),
+    slotsFromPlusOne: p.result === 0 ? plusOneSlots(s.sys, s.dom, p) : [],
     secondLvl: s.dom.dirty.secondLvl.map((v) => hex(v)),
     flush: p.flushes.length ? { va: hex(p.flushes[0]!.va), size: hex(p.flushes[0]!.size) } : null,
     cost: { loads: p.stats.loads, stores: p.stats.stores, tlbiMva: p.stats.tlbiMva, dsb: p.stats.dsb, isb: p.stats.isb, tlbMisses: p.stats.tlbMisses },
     findings: s.findings.map((f) => ({ id: f.id, severity: f.severity, slots: f.slots, regions: f.regions, message: f.message })),
   };
+}
+
+/** VLPT VAs of the first and last PTE of the domain's RAM (what the RAM itself needs) */
+function ramPtesJson(s: Session): { firstVa: string; lastVa: string; firstSlot: number | null; lastSlot: number | null } {
+  const r = ramPtes(s.sys, s.dom);
+  return { firstVa: hex(r.firstVa), lastVa: hex(r.lastVa), firstSlot: r.firstSlot, lastSlot: r.lastSlot };
 }
 
 export async function run(args: string[], io: CliIo): Promise<number> {
@@ -51,6 +59,16 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     lines.push(`second_lvl_start/end: ${s.dom.dirty.secondLvlStart}/${s.dom.dirty.secondLvlEnd}   slots written: ${slotRanges(p.slotsWritten)}`);
     const f = p.flushes[0]!;
     lines.push(`flush_vlpt: VA ${hex(f.va)} + ${hex(f.size)} (${f.size / 4096} TLBIMVAH, pCPU0 only)`);
+    const rp = ramPtesJson(s);
+    const plus = plusOneSlots(s.sys, s.dom, p);
+    lines.push(
+      wrap(
+        `RAM PTEs: VA ${va8(parseInt(rp.firstVa, 16))}–${va8(parseInt(rp.lastVa, 16))} (slots ${rp.firstSlot ?? 'DOMHEAP'}–${rp.lastSlot ?? 'DOMHEAP'})${plus.length ? `; written only by the "+ 1" of gp2m_end_index: slot${plus.length > 1 ? 's' : ''} ${slotRanges(plus)}` : ''}`,
+        80,
+        2,
+        0,
+      ),
+    );
   }
   if (s.findings.length) {
     lines.push('');

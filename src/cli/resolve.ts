@@ -76,6 +76,8 @@ export function human(s: Session, r: ResolveReport): string {
   );
   const c = r.p2mLookup.cost;
   lines.push(`p2m_lookup: ${r.p2mLookup.pa ?? 'INVALID_PADDR'} (${c.mapDomainPage} maps, ${c.entryLoads} loads, ${c.tlbInvalidations} TLBIs)`);
-  lines.push(wrap(`${r.agrees ? 'agree' : 'DISAGREE'}: ${r.verdict}`, 80, 2));
+  // a p2m_lookup alias (ac6e1ae, GPA ≥ 512 GiB) is a fault of the reference, not a VLPT misread
+  const label = r.agrees ? 'agree' : r.p2mLookup.aliasOf !== null && r.p2mLookup.pa !== r.descriptor.pa ? 'p2m_lookup ALIASES' : 'DISAGREE';
+  lines.push(wrap(`${label}: ${r.verdict}`, 80, 2));
   return lines.join('\n');
 }

@@ -177,6 +177,41 @@ export function slotRanges(slots: number[]): string {
   return out.join(', ');
 }
 
+const plural = (xs: readonly unknown[], word: string): string => (xs.length > 1 ? `${word}s` : word);
+
+/** Where the PTEs of the domain's RAM [gma_start, gma_end) live: first/last VLPT VA and slot. */
+export interface RamPtes {
+  firstVa: number;
+  lastVa: number;
+  /** xen_second slots of those VAs (null in DOMHEAP, which xen_second does not map) */
+  firstSlot: number | null;
+  lastSlot: number | null;
+}
+
+/** `get_vlpt_3lvl_pte` of the first and the last page of [gma_start, gma_end) (doc §7 formulas) [D] */
+export function ramPtes(sys: XenSystem, d: Domain): RamPtes {
+  const [gmaStart, gmaEnd] = d.gmaStartEnd();
+  const firstVa = (sys.vlptStart + Math.floor(gmaStart / 4096) * 8) % 0x1_0000_0000;
+  const lastVa = (sys.vlptStart + Math.floor((gmaEnd - 1) / 4096) * 8) % 0x1_0000_0000;
+  const slot = (va: number): number | null => (va < 0x80000000 ? va >>> 21 : null);
+  return { firstVa, lastVa, firstSlot: slot(firstVa), lastSlot: slot(lastVa) };
+}
+
+/** does the 1 GiB of GPA behind xen_second slot `s` (guest L1 index s − 64) hold any of the RAM? */
+function slotHoldsRam(sys: XenSystem, d: Domain, s: number): boolean {
+  const [gmaStart, gmaEnd] = d.gmaStartEnd();
+  const lo = (s - (sys.vlptStart >>> 21)) * 0x40000000;
+  return gmaStart < lo + 0x40000000 && gmaEnd > lo;
+}
+
+/**
+ * Slots `prepare_vlpt` wrote for a gigabyte with no RAM: written only because of the `+ 1` in
+ * `gp2m_end_index = (gma_end >> FIRST_SHIFT) + 1` (doc §10 extra-slot) [D].
+ */
+export function plusOneSlots(sys: XenSystem, d: Domain, r: VlptCallResult): number[] {
+  return r.slotsWritten.filter((s) => !slotHoldsRam(sys, d, s));
+}
+
 /** Findings of one prepare_vlpt run on a fresh system. */
 export function analyzePrepare(sys: XenSystem, d: Domain, r: VlptCallResult): Finding[] {
   const out: Finding[] = [];
@@ -186,10 +221,20 @@ export function analyzePrepare(sys: XenSystem, d: Domain, r: VlptCallResult): Fi
   const outside = r.slotsWritten.filter((s) => s < winLo || s >= winHi);
   if (outside.length) {
     const regions = [...new Set(outside.map((s) => slotRegion(sys.layout, s)))];
+    const ptes = ramPtes(sys, d);
+    const plusOne = outside.filter((s) => !slotHoldsRam(sys, d, s));
+    const withRam = outside.filter((s) => slotHoldsRam(sys, d, s));
+    const lastWhere = ptes.lastSlot === null ? 'DOMHEAP' : `slot ${ptes.lastSlot}, ${slotRegion(sys.layout, ptes.lastSlot)}`;
+    // Which part of the overrun the RAM's own PTEs need, and which only the `+ 1` of
+    // gp2m_end_index = (gma_end >> FIRST_SHIFT) + 1 writes (doc §8 step 5, §10 extra-slot) [P]/[D]
+    const why =
+      withRam.length === 0
+        ? `the RAM ${hex(gmaStart)}–${hex(gmaEnd)} itself fits: its last PTE is at VA ${hex(ptes.lastVa, 8)} (${lastWhere}); ${plural(plusOne, 'slot')} ${slotRanges(plusOne)} (guest L1 ${slotRanges(plusOne.map((s) => s - winLo))}, no RAM) ${plusOne.length > 1 ? 'are' : 'is'} written only by the "+ 1" in gp2m_end_index = (end >> 30) + 1`
+        : `the RAM ${hex(gmaStart)}–${hex(gmaEnd)} has PTEs up to VA ${hex(ptes.lastVa, 8)} (${lastWhere}), past the window end ${hex(sys.vlptEnd, 8)}${plusOne.length ? `; ${plural(plusOne, 'slot')} ${slotRanges(plusOne)} ${plusOne.length > 1 ? 'are' : 'is'} written only by the "+ 1" in gp2m_end_index = (end >> 30) + 1` : ''}`;
     out.push(
       makeFinding(
         'window-overrun',
-        `prepare_vlpt wrote xen_second slot${outside.length > 1 ? 's' : ''} ${slotRanges(outside)} outside VIRT_LIN_P2M (slots ${winLo}–${winHi - 1}), clobbering ${regions.join(', ')}: RAM ${hex(gmaStart)}–${hex(gmaEnd)} needs PTEs up to VA ${hex(sys.vlptStart + Math.ceil(gmaEnd / 4096) * 8)}, past the window end ${hex(sys.vlptEnd)}`,
+        `prepare_vlpt wrote xen_second ${plural(outside, 'slot')} ${slotRanges(outside)} outside VIRT_LIN_P2M (slots ${winLo}–${winHi - 1}), clobbering ${regions.join(', ')}: ${why}`,
         outside,
         regions,
         outside.map((s) => hex(s * 0x200000)),
@@ -216,13 +261,7 @@ export function analyzePrepare(sys: XenSystem, d: Domain, r: VlptCallResult): Fi
       ),
     );
   }
-  const extra: number[] = [];
-  for (const s of r.slotsWritten) {
-    const i = s - (sys.vlptStart >>> 21);
-    const lo = i * 0x40000000;
-    const hi = lo + 0x40000000;
-    if (!(gmaStart < hi && gmaEnd > lo)) extra.push(s);
-  }
+  const extra = plusOneSlots(sys, d, r);
   if (extra.length) {
     out.push(
       makeFinding(

@@ -69,14 +69,29 @@ export class Domain {
   }
 }
 
-/** Validate guest RAM as the CLI contract wants: page-multiple, non-zero, inside 40 bits. */
-export function checkGuestRam(ramBase: number, ramSize: number): void {
+/**
+ * On ac6e1ae `create_p2m_entries` uses only root page 0, indexed with `first_table_offset`,
+ * and `BUG_ON`s a GPA with bit 39 set (p2m.c @ ac6e1ae; doc §5 "ac6e1ae quirk") [V]: no guest
+ * RAM can exist at or above 512 GiB on that tree. 9a80d50 picks the root page with
+ * `zeroeth_table_offset` (commit 6c5b00aae9) and maps all 40 bits [V].
+ */
+export const AC6E1AE_GPA_LIMIT = 0x80_0000_0000; // 2^39 = 512 GiB
+
+/**
+ * Validate guest RAM as the CLI contract wants: page-multiple, non-zero, inside 40 bits, and
+ * (given a tree) mappable by that tree's `create_p2m_entries`.
+ */
+export function checkGuestRam(ramBase: number, ramSize: number, tree?: XenTree): void {
   if (!Number.isSafeInteger(ramBase) || ramBase < 0 || ramBase % 4096 !== 0)
     throw new InputError(`--ram-base: ${hex(ramBase)} is not a 4 KiB-aligned guest physical address`);
   if (!Number.isSafeInteger(ramSize) || ramSize <= 0 || ramSize % 4096 !== 0)
     throw new InputError(`--ram-size: ${hex(ramSize)} is not a non-zero multiple of 4 KiB`);
   if (ramBase + ramSize > IPA_LIMIT)
     throw new InputError(`--ram-base/--ram-size: RAM ${hex(ramBase)}..${hex(ramBase + ramSize)} does not fit in the 40-bit IPA space (ends past 0x10000000000)`);
+  if (tree === 'ac6e1ae' && ramBase + ramSize > AC6E1AE_GPA_LIMIT)
+    throw new InputError(
+      `--ram-base/--ram-size: RAM ${hex(ramBase)}..${hex(ramBase + ramSize)} reaches past 512 GiB (0x8000000000); on tree ac6e1ae create_p2m_entries BUG_ONs on GPA bit 39 (only p2m root page 0 is used), so no guest RAM can exist there (use --tree 9a80d50)`,
+    );
 }
 
 /**
@@ -87,7 +102,7 @@ export function checkGuestRam(ramBase: number, ramSize: number): void {
 export function buildGuest(sys: XenSystem, opts: GuestOptions = {}, domid = 1): Domain {
   const ramBase = opts.ramBase ?? DEFAULT_RAM_BASE;
   const ramSize = opts.ramSize ?? DEFAULT_RAM_SIZE;
-  checkGuestRam(ramBase, ramSize);
+  checkGuestRam(ramBase, ramSize, sys.tree);
   const slack = opts.slackPages ?? 0;
   const magic = opts.magicPages ? 2 : 0;
   const maxPages = ramSize / 4096 + slack;

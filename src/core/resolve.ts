@@ -6,7 +6,7 @@
 import { hex, hex64 } from './numbers';
 import { describeRaw, kindAt, lpaeBase, p2mFieldsJson, p2mTypeName, ptFieldsJson, type DescriptorKind } from './lpae';
 import { FAULT_NAMES, FAULT_NONE, WalkRecord, type CpuStats, type Mmu, type TlbChunk } from './mmu';
-import { p2mLeaf, p2mLookup, type Domain, type P2mCost } from './p2m';
+import { AC6E1AE_GPA_LIMIT, p2mLeaf, p2mLookup, type Domain, type P2mCost } from './p2m';
 import { getVlpt3lvlPte } from './vlpt';
 import { regionOf } from './layout/embedded';
 import { FIXMAP_SLOTS, VMAP_BITMAP_PAGES, XEN_SECOND_MFN, type XenSystem } from './xenPageTables';
@@ -99,7 +99,13 @@ export interface ResolveReport {
   vlptEntryPa: string | null;
   fault: { level: number; kind: string } | null;
   tlbHit: boolean;
-  p2mLookup: { pa: string | null; level: number; cost: Omit<P2mCost, 'cpu'> & { tlbHits: number; tlbMisses: number } };
+  p2mLookup: {
+    pa: string | null;
+    level: number;
+    cost: Omit<P2mCost, 'cpu'> & { tlbHits: number; tlbMisses: number };
+    /** ac6e1ae only: the GPA p2m_lookup really walks for a GPA ≥ 512 GiB (GPA − 512 GiB), else null */
+    aliasOf: string | null;
+  };
   agrees: boolean;
   /** why it (dis)agrees, in words */
   verdict: string;
@@ -190,11 +196,23 @@ export function resolveGpa(sys: XenSystem, d: Domain, cpu: number, gpa: number, 
   const agrees = vlptPa === look.pa;
   const slot = va < 0x80000000 ? va >>> 21 : null;
   const reg = regionOf(sys.layout, va);
+  // ac6e1ae's p2m_lookup maps root page 0 only and indexes it with first_table_offset (masked
+  // to 511): a GPA ≥ 512 GiB is looked up as GPA − 512 GiB (p2m.c @ ac6e1ae, doc §5) [V]
+  const alias = sys.tree === 'ac6e1ae' && gpa >= AC6E1AE_GPA_LIMIT ? gpa - AC6E1AE_GPA_LIMIT : null;
+  const truthPa = leafValid ? lpaeBase(leaf[0]!, leaf[1]!) * 4096 + (gpa % 4096) : -1;
+  const inWindow = va >= sys.vlptStart && va < sys.vlptEnd;
+  // outside the window the pointer lands in other Xen memory (no range check, finding no-range-check)
+  const where = inWindow ? `${reg ? reg.name : 'an unnamed area'} at VA ${hex(va, 8)}` : `${reg ? reg.name : 'unnamed'} memory at VA ${hex(va, 8)} (not a PTE: get_vlpt_3lvl_pte has no range check)`;
   let verdict: string;
   if (agrees) verdict = look.pa >= 0 ? 'VLPT and p2m_lookup give the same machine address' : 'both say unmapped';
   else if (pa < 0) verdict = `VLPT faults (level ${access.faultLevel} ${FAULT_NAMES[access.fault]}) but p2m_lookup finds ${hex(look.pa)}`;
-  else if (look.pa < 0) verdict = `VLPT reads ${hex64(vHi, vLo)} at ${reg ? reg.name : 'an unnamed area'} as a valid PTE, but p2m_lookup says unmapped`;
-  else verdict = `VLPT gives ${hex(vlptPa)}, p2m_lookup gives ${hex(look.pa)}`;
+  else if (look.pa < 0) verdict = `VLPT reads ${hex64(vHi, vLo)} from ${where} as a valid PTE, but p2m_lookup says unmapped`;
+  else if (vlptPa < 0)
+    // the load worked but read no valid level-3 entry: the dirty-page handler would take the GPA as unmapped
+    verdict = `VLPT reads ${hex64(vHi, vLo)} from ${where}, not a valid level-3 entry (VLPT says unmapped), but p2m_lookup finds ${hex(look.pa)}`;
+  else verdict = `VLPT reads ${hex64(vHi, vLo)} from ${where}: machine address ${hex(vlptPa)}, but p2m_lookup gives ${hex(look.pa)}`;
+  if (alias !== null && look.pa >= 0 && look.pa !== truthPa)
+    verdict += `; p2m_lookup is wrong here, not VLPT: on ac6e1ae it uses only p2m root page 0 indexed with first_table_offset (masked to 511), so GPA ${hex(gpa)} is looked up as ${hex(alias)}; the guest's own p2m (L1[${Math.floor(gpa / 0x40000000) % 1024}], root page 1) ${truthPa >= 0 ? `maps it to ${hex(truthPa)}` : 'maps nothing there'}`;
   return {
     gpa: hex(gpa),
     gfn: hex(Math.floor(gpa / 4096)),
@@ -236,6 +254,7 @@ export function resolveGpa(sys: XenSystem, d: Domain, cpu: number, gpa: number, 
         tlbHits: look.cost.cpu.tlbHits,
         tlbMisses: look.cost.cpu.tlbMisses,
       },
+      aliasOf: alias !== null ? hex(alias) : null,
     },
     agrees,
     verdict,

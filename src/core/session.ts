@@ -32,7 +32,7 @@ export interface Session {
 export function createSession(opts: SessionOptions = {}): Session {
   const ramBase = opts.ramBase ?? DEFAULT_RAM_BASE;
   const ramSize = opts.ramSize ?? DEFAULT_RAM_SIZE;
-  checkGuestRam(ramBase, ramSize);
+  checkGuestRam(ramBase, ramSize, opts.tree ?? 'ac6e1ae');
   const sys = new XenSystem({
     ...(opts.layout ? { layout: opts.layout } : {}),
     ...(opts.cpus !== undefined ? { cpus: opts.cpus } : {}),

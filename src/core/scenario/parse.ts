@@ -82,9 +82,9 @@ export function parseScenario(input: unknown, file = 'scenario'): Scenario {
     onlyKeys(d, ['name', 'ramBase', 'ramSize'], w);
     const dom = { name: str(d.name, `${w}.name`), ramBase: num(d.ramBase ?? 0x80000000, `${w}.ramBase`, true), ramSize: num(d.ramSize, `${w}.ramSize`, true) };
     try {
-      checkGuestRam(dom.ramBase, dom.ramSize);
+      checkGuestRam(dom.ramBase, dom.ramSize, tree);
     } catch (e) {
-      throw new InputError(`${w}: ${(e as Error).message.replace(/^--ram-[a-z/-]+: /, '')}`);
+      throw new InputError(`${w}: ${(e as Error).message.replace(/^--ram-[a-z/-]+: /, '').replace('use --tree 9a80d50', 'use "tree": "9a80d50"')}`);
     }
     return dom;
   });
