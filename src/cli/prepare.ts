@@ -29,6 +29,7 @@ export function prepareJson(s: Session): Record<string, unknown> {
     flush: p.flushes.length ? { va: hex(p.flushes[0]!.va), size: hex(p.flushes[0]!.size) } : null,
     cost: { loads: p.stats.loads, stores: p.stats.stores, tlbiMva: p.stats.tlbiMva, dsb: p.stats.dsb, isb: p.stats.isb, tlbMisses: p.stats.tlbMisses },
     findings: s.findings.map((f) => ({ id: f.id, severity: f.severity, slots: f.slots, regions: f.regions, message: f.message })),
+    warnings: [...s.sys.warnings],
   };
 }
 
@@ -70,6 +71,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
       ),
     );
   }
+  for (const w of s.sys.warnings) lines.push(wrap(w, 80, 2, 0));
   if (s.findings.length) {
     lines.push('');
     lines.push('findings:');

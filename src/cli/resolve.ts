@@ -29,7 +29,8 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   const s = makeSession(values);
   const reports = gpas.map((g) => resolveGpa(s.sys, s.dom, 0, g));
   if (values.json) io.out(json(reports));
-  else io.out(reports.map((r) => human(s, r)).join('\n\n'));
+  else io.out([...reports.map((r) => human(s, r)), ...s.sys.warnings.map((w) => wrap(w, 80, 2, 0))].join('\n\n'));
+  if (values.json) for (const w of s.sys.warnings) io.err(w);
   return 0;
 }
 

@@ -20,7 +20,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   const s = makeSession(values);
   const r = describeVa(s.sys, s.dom, 0, va);
   if (values.json) {
-    io.out(json(r));
+    io.out(json({ ...r, warnings: [...s.sys.warnings] }));
     return 0;
   }
   const lines = [
@@ -31,6 +31,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   lines.push('');
   lines.push(textTable([{ title: 'lvl' }, { title: 'table' }, { title: 'idx', align: 'right' }, { title: 'entry' }], r.steps.map((st) => [String(st.level), st.tableName, String(st.index), st.raw])));
   lines.push(r.fault ? `walk: level ${r.fault.level} ${r.fault.kind} fault` : `walk: PA ${r.pa}`);
+  for (const w of s.sys.warnings) lines.push(w);
   io.out(lines.join('\n'));
   return 0;
 }

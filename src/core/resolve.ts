@@ -3,8 +3,8 @@
  * show. `VlptResolver.resolveInto` is the allocation-free hot path; `resolveGpa` and
  * `describeVa` build the full, friendly reports on top of it.
  */
-import { hex, hex64 } from './numbers';
-import { describeRaw, kindAt, lpaeBase, p2mFieldsJson, p2mTypeName, ptFieldsJson, type DescriptorKind } from './lpae';
+import { hex, hex64, humanSize } from './numbers';
+import { describeRaw, kindAt, lpaeBase, lpaeValid, p2mFieldsJson, p2mTypeName, ptFieldsJson, type DescriptorKind } from './lpae';
 import { FAULT_NAMES, FAULT_NONE, WalkRecord, type CpuStats, type Mmu, type TlbChunk } from './mmu';
 import { AC6E1AE_GPA_LIMIT, p2mLeaf, p2mLookup, type Domain, type P2mCost } from './p2m';
 import { getVlpt3lvlPte } from './vlpt';
@@ -212,7 +212,7 @@ export function resolveGpa(sys: XenSystem, d: Domain, cpu: number, gpa: number, 
     verdict = `VLPT reads ${hex64(vHi, vLo)} from ${where}, not a valid level-3 entry (VLPT says unmapped), but p2m_lookup finds ${hex(look.pa)}`;
   else verdict = `VLPT reads ${hex64(vHi, vLo)} from ${where}: machine address ${hex(vlptPa)}, but p2m_lookup gives ${hex(look.pa)}`;
   if (alias !== null && look.pa >= 0 && look.pa !== truthPa)
-    verdict += `; p2m_lookup is wrong here, not VLPT: on ac6e1ae it uses only p2m root page 0 indexed with first_table_offset (masked to 511), so GPA ${hex(gpa)} is looked up as ${hex(alias)}; the guest's own p2m (L1[${Math.floor(gpa / 0x40000000) % 1024}], root page 1) ${truthPa >= 0 ? `maps it to ${hex(truthPa)}` : 'maps nothing there'}`;
+    verdict += `; and p2m_lookup is no reference here: on ac6e1ae it uses only p2m root page 0 indexed with first_table_offset (masked to 511), so GPA ${hex(gpa)} is looked up as ${hex(alias)}; the guest's own p2m (L1[${Math.floor(gpa / 0x40000000) % 1024}], root page 1) ${truthPa >= 0 ? `maps it to ${hex(truthPa)}` : 'maps nothing there'}`;
   return {
     gpa: hex(gpa),
     gfn: hex(Math.floor(gpa / 4096)),
@@ -261,6 +261,23 @@ export function resolveGpa(sys: XenSystem, d: Domain, cpu: number, gpa: number, 
   };
 }
 
+/** What vmap.c holds at VMAP page `p` (doc §2; src/core/xenPageTables.ts vmap port) */
+function vmapMeaning(sys: XenSystem, p: number): string {
+  const v = sys.vmapPage(p);
+  switch (v.kind) {
+    case 'bitmap':
+      return `vmap bitmap (page ${p} of ${VMAP_BITMAP_PAGES} reserved: vm_init's bitmap page, bits for VMAP pages 0–32767)`;
+    case 'bitmap-reserved':
+      return `vmap bitmap (page ${p} of ${VMAP_BITMAP_PAGES} reserved for bitmap growth); on 2013 ARM vm_init's map_pages_to_xen(…, 0, 5, MAP_SMALL_PAGES) mapped it to MFN ${hex(v.mfn!)} (PA ${hex(v.mfn! * 4096)}) as a valid page, fixed in 2015 by populate_pt_range`;
+    case 'allocated':
+      return `vmap page ${p}: allocated (vmap of mfn ${v.mfn === null ? '?' : hex(v.mfn)}, e.g. map_domain_page_global)`;
+    case 'guard':
+      return `vmap page ${p}: guard page before the allocation at page ${p + 1} (vm_alloc leaves one clear bit), nothing mapped`;
+    default:
+      return `vmap page ${p}: free (not allocated), nothing mapped`;
+  }
+}
+
 export interface VaReport {
   va: string;
   region: string | null;
@@ -293,14 +310,23 @@ export function describeVa(sys: XenSystem, d: Domain | null, cpu: number, vaIn: 
     const n = Math.floor((va - reg.start) / 4096);
     const f = FIXMAP_SLOTS.find((x) => x.slot === n);
     meaning = f ? `FIXMAP_ADDR(${f.name}) = FIXMAP_ADDR(${n})` : `FIXMAP_ADDR(${n}) (unused fixmap slot)`;
+  } else if (reg?.name === 'BOOT_FDT' && slot === sys.earlyFdtRemoved) {
+    meaning = `${reg.description}: removed after boot (construct_dom0 → discard_initial_modules → remove_early_mappings cleared xen_second[${slot}]; the FDT was copied to the xenheap)`;
   } else if (reg?.name === 'VMAP') {
-    const p = Math.floor((va - reg.start) / 4096);
-    meaning = p < VMAP_BITMAP_PAGES ? `vmap bitmap (page ${p} of ${VMAP_BITMAP_PAGES})` : `vmap page ${p}`;
+    meaning = vmapMeaning(sys, Math.floor((va - reg.start) / 4096));
   } else if (reg?.name === 'XENHEAP') {
-    meaning = `xenheap direct map of PA ${hex(sys.xenheapPa + (va - reg.start))}`;
+    const off = va - reg.start;
+    meaning =
+      off < sys.xenheapSize
+        ? `xenheap direct map of PA ${hex(sys.xenheapPa + off)}`
+        : `beyond this host's xenheap: ${humanSize(sys.xenheapSize)} mapped at ${hex(reg.start, 8)}–${hex(reg.start + sys.xenheapSize, 8)} (xenheap_virt_end), nothing above`;
   } else if (reg?.name === 'FRAMETABLE') {
     const idx = Math.floor((va - reg.start) / 24);
-    meaning = `frametable: page_info of frame index ${hex(idx)} (24 B each)`;
+    const pages = sys.hostRamSize / 4096;
+    meaning =
+      va - reg.start < sys.frametableSize
+        ? `frametable: page_info of frame index ${hex(idx)} (24 B each)${idx >= pages ? `, past the ${hex(pages)} host frames (padding of the 32 MiB rounding, memset to 0xff)` : ''}`
+        : `beyond this host's frametable: ${humanSize(sys.frametableSize)} mapped at ${hex(reg.start, 8)}–${hex(reg.start + sys.frametableSize, 8)} for ${humanSize(sys.hostRamSize)} of RAM, nothing above`;
   } else if (reg?.name === 'DOMHEAP') {
     meaning = `xen_dommap slot ${Math.floor((va - reg.start) / 0x200000)} of the executing pCPU (map_domain_page)`;
   }
@@ -310,7 +336,17 @@ export function describeVa(sys: XenSystem, d: Domain | null, cpu: number, vaIn: 
   if (slot !== null) {
     const info = sys.describeSlot(slot);
     slotEntry = { raw: hex64(info.hi, info.lo), what: info.what };
+    // a slot prepare_vlpt copied a guest L1 entry into, outside the window (finding window-overrun)
+    const winLo = sys.vlptStart >>> 21;
+    const winHi = Math.ceil(sys.vlptEnd / 0x200000);
+    const boot = sys.bootEntry(slot);
+    const rewritten = boot !== undefined && (boot[0] !== info.hi || boot[1] !== info.lo);
+    if (d !== null && (slot < winLo || slot >= winHi) && slot >= d.dirty.secondLvlStart && slot < d.dirty.secondLvlEnd && rewritten)
+      meaning += ` — but xen_second[${slot}] now holds a copy of ${d.name} L1[${slot - winLo}] written by prepare_vlpt (window-overrun), ${lpaeValid(info.lo) ? 'so Xen reads the guest p2m here' : 'an invalid entry: nothing is mapped here any more'}`;
   }
+  // the meaning names what the design puts here; say when the walk finds nothing there now
+  if (rec.fault !== FAULT_NONE && !/nothing (is )?mapped|not allocated|removed after boot|beyond this host|unused fixmap|guard page|free \(/.test(meaning))
+    meaning += ` (not mapped now: level ${rec.faultLevel} ${FAULT_NAMES[rec.fault]} fault)`;
   return {
     va: hex(va),
     region: reg ? reg.name : null,

@@ -8,7 +8,8 @@
  *   Xen image       PA 0x80000000 .. +2 MiB (mapped at XEN_VIRT_START through xen_xenmap);
  *                   static tables inside it: cpu0_pgtable 0x80100, xen_second 0x80102-3,
  *                   xen_fixmap 0x80104, xen_xenmap 0x80105, cpu0_dommap 0x80106-7 (MFNs)
- *   xenheap         PA 0x82000000 .. (max(RAM/8 rounded up to 32 MiB, 128 MiB), at most 1 GiB)
+ *   xenheap         PA 0x82000000 .. (max(RAM/8 rounded up to 32 MiB, 128 MiB), capped at 1 GiB
+ *                   with a warning in `warnings`: 2013 Xen had no cap)
  *   frametable      next 32 MiB-aligned PA, RAM/4 KiB * 24 B rounded up to 32 MiB
  *   domheap         the rest of host RAM (p2m tables, VLPT shadow pages, vmap'd pages)
  */
@@ -90,8 +91,14 @@ export class XenSystem {
   readonly vlptEnd: number;
   /** labels of what the boot code put in each slot, for `describeSlot` */
   private readonly slotLabel = new Map<number, string>();
-  /** vmap: VA page index (from VMAP_VIRT_START) -> mfn; JS mirror of the bitmap frame's bits */
-  private readonly vmapUsed = new Set<number>();
+  /** vmap.c state [V]: vm_end (bits), vm_top (bits the mapped bitmap covers), vm_low (lowest known clear bit) */
+  private vmEnd = 0;
+  private vmTop = 0;
+  private vmLow = 0;
+  /** bitmap pages vm_init allocated (`nr`) */
+  private vmBitmapPages = 0;
+  /** frame behind each allocated vmap page (for views) */
+  private readonly vmapMfn = new Map<number, number>();
   readonly vmapL3 = new Map<number, number>(); // slot -> L3 table mfn
   readonly vmapStart: number;
   readonly vmapEnd: number;
@@ -118,7 +125,11 @@ export class XenSystem {
     // xenheap size in 2013: max(RAM/8 rounded up to 32 MiB, 128 MiB) [V] setup.c; capped at the 1 GiB window [A]
     let xh = Math.max(Math.ceil(this.hostRamSize / 8 / (32 * MiB)) * 32 * MiB, 128 * MiB);
     if (xh > GiB) {
-      this.warnings.push(`xenheap of ${xh / MiB} MiB (RAM/8) exceeds the 1 GiB XENHEAP window; 2013 Xen had no cap (added 2015), the model maps 1 GiB`);
+      // [V] setup.c/mm.c @ ac6e1ae: setup_xenheap_mappings → create_32mb_mappings(xen_second,
+      // XENHEAP_VIRT_START, …) writes one entry per 2 MiB with no bound; the cap came in 2015 (67c7e46c7c)
+      this.warnings.push(
+        `model: host RAM ${this.hostRamSize / GiB} GiB gives a ${xh / MiB} MiB xenheap by the 2013 rule max(RAM/8 rounded up to 32 MiB, 128 MiB), more than the 1 GiB XENHEAP window (slots 512–1023); 2013 setup_xenheap_mappings has no cap (added in 2015, 67c7e46c7c) and would write xen_second entries past slot 1023, beyond the array; the model maps only the first 1 GiB`,
+      );
       xh = GiB;
     }
     this.xenheapPa = 0x82000000;
@@ -132,6 +143,7 @@ export class XenSystem {
 
     this.bootTables();
     for (let i = 0; i < ncpu; i++) this.addCpu(i);
+    this.removeEarlyMappings();
     this.snapshotBoot();
   }
 
@@ -189,15 +201,55 @@ export class XenSystem {
       if (slot >= 1024) break;
       this.setSecond(slot, xenEntry('CONTIG_BLOCK', (this.xenheapPa + off) / 4096, e), 'block → xenheap');
     }
-    // vm_init: the first bitmap page mapped at VMAP_VIRT_START, 6 pages reserved [V] vmap.c
+    this.vmInit();
+    // cpu0's root: 0,1 → xen_second; 2,3 → its dommap (added in addCpu)
+  }
+
+  /**
+   * `vm_init()` [V] xen/common/vmap.c (2013): vm_end = 768 MiB / 4 KiB = 196608 bits;
+   * vm_low = PFN_UP((196608 + 7) / 8) = PFN_UP(24576) = 6 pages reserved for the bitmap;
+   * nr = PFN_UP((6 + 7) / 8) = 1 bitmap page allocated and mapped at VMAP_VIRT_START;
+   * vm_top = 1 * 4096 * 8 = 32768 bits; bits 0–5 set. Then
+   * `map_pages_to_xen(va, 0, vm_low - nr, MAP_SMALL_PAGES)` for pages 1–5: on x86 that only
+   * builds the intermediate tables, but ARM's create_xen_entries(INSERT) writes valid leaves,
+   * so 2013 ARM maps VMAP pages 1–5 to MFNs 0–4 [V] Xen commit c2453291b1 ("xen: Add
+   * populate_pt_range interface…", 2015): "On arm for the pages mapped with PAGE_HYPERVISOR and
+   * MAP_SMALL_PAGES both non-leaf and leaf level page table are allocated with valid bit". The
+   * attribute index of those leaves (MAP_SMALL_PAGES truncated to the 3-bit ai field) is taken as
+   * PAGE_HYPERVISOR's [A]. vmap.c takes the bitmap page from the domheap; the model takes it from
+   * the xenheap so that guest frames keep their numbers [A] (only its physical address differs).
+   */
+  private vmInit(): void {
+    this.vmEnd = (this.vmapEnd - this.vmapStart) / 4096;
+    // unsigned int arithmetic: (x + 7) / 8 truncates, then PFN_UP rounds up to pages
+    this.vmLow = Math.ceil(Math.floor((this.vmEnd + 7) / 8) / 4096);
+    const nr = Math.ceil(Math.floor((this.vmLow + 7) / 8) / 4096);
+    this.vmTop = nr * 4096 * 8;
+    this.vmBitmapPages = nr;
     const bm = this.xenheap.alloc(0);
     if (bm === null) throw new Error('xenheap exhausted at boot');
     this.bitmapMfn = bm;
-    this.mem.frameForWrite(bm);
-    for (let p = 0; p < VMAP_BITMAP_PAGES; p++) this.markVmap(p, true);
+    this.mem.frameForWrite(bm); // clear_page
     this.vmapMapPage(this.vmapStart, bm);
-    // cpu0's root: 0,1 → xen_second; 2,3 → its dommap (added in addCpu)
+    for (let i = 0; i < this.vmLow; i++) this.vmSet(i, true); // bitmap_fill(vm_bitmap, vm_low)
+    for (let i = 0; i < this.vmLow - nr; i++) this.vmapMapPage(this.vmapStart + (nr + i) * 4096, i); // MAP_SMALL_PAGES: mfn 0, 1, …
   }
+
+  /**
+   * The early FDT mapping does not survive boot: construct_dom0 calls discard_initial_modules,
+   * which ends with remove_early_mappings(): `write_pte(xen_second +
+   * second_table_offset(BOOT_FDT_VIRT_START), 0)` and a flush of that 2 MiB [V]
+   * xen/arch/arm/setup.c, domain_build.c, mm.c (late-2013 versions: the FDT is copied to the
+   * xenheap by setup_mm first). The state the tools show is after dom0 is built.
+   */
+  private removeEarlyMappings(): void {
+    const fdtSlot = this.regionStart('BOOT_FDT', 0x00600000) >>> 21;
+    this.put(XEN_SECOND_MFN + (fdtSlot >>> 9), fdtSlot & 511, [0, 0]);
+    this.slotLabel.delete(fdtSlot);
+    this.earlyFdtRemoved = fdtSlot;
+  }
+  /** the xen_second slot remove_early_mappings cleared */
+  earlyFdtRemoved = -1;
 
   private regionStart(name: string, dflt: number): number {
     const r = findRegion(this.layout, name);
@@ -240,18 +292,40 @@ export class XenSystem {
     return this.regionStart('XEN', 0x00200000) + (XEN_SECOND_MFN - XEN_IMAGE_MFN) * 4096 + slot * 8;
   }
 
-  // ---- vmap (map_domain_page_global) --------------------------------------------------------
+  // ---- vmap (xen/common/vmap.c, map_domain_page_global) -------------------------------------
+  //
+  // A port of the 2013 allocator [V] xen/common/vmap.c (vm_init, vm_alloc, vm_index, vm_size,
+  // vm_free, vmap, vunmap), on the ARM 2013 page-table code [V] xen/arch/arm/mm.c
+  // (create_xen_entries INSERT/REMOVE: write_pte per page, then flush_xen_data_tlb_range_va).
+  // The bitmap bits live in the bitmap frame mapped at VMAP_VIRT_START (bit i = VMAP page i).
 
-  private markVmap(page: number, used: boolean): void {
-    if (used) this.vmapUsed.add(page);
-    else this.vmapUsed.delete(page);
-    // the bitmap page itself holds the bits for the first 32768 pages
-    if (page < 32768) {
-      const idx = page >>> 5;
-      const f = this.mem.frameForWrite(this.bitmapMfn);
-      const bit = 1 << (page & 31);
-      f[idx] = used ? (f[idx]! | bit) >>> 0 : (f[idx]! & ~bit) >>> 0;
+  /** bits set = pages in use; bit i is word i >> 5 of the bitmap frame */
+  private vmTest(i: number): boolean {
+    if (i < 0 || i >= this.vmTop) return false;
+    const f = this.mem.frame(this.bitmapMfn);
+    return f !== undefined && (f[i >>> 5]! & (1 << (i & 31))) !== 0;
+  }
+  private vmSet(i: number, on: boolean): void {
+    const f = this.mem.frameForWrite(this.bitmapMfn);
+    const bit = 1 << (i & 31);
+    f[i >>> 5] = on ? (f[i >>> 5]! | bit) >>> 0 : (f[i >>> 5]! & ~bit) >>> 0;
+  }
+  /** find_next_bit / find_next_zero_bit over [from, size): size when none */
+  private vmFind(size: number, from: number, set: boolean): number {
+    const f = this.mem.frame(this.bitmapMfn);
+    const lim = Math.min(size, this.vmTop);
+    for (let i = Math.max(0, from); i < lim; ) {
+      const w = f === undefined ? 0 : f[i >>> 5]!;
+      const x = set ? w : ~w >>> 0;
+      const rest = (x >>> (i & 31)) >>> 0;
+      if (rest === 0) {
+        i = (i | 31) + 1; // nothing in this word from bit i on
+        continue;
+      }
+      const hit = i + (31 - Math.clz32(rest & -rest));
+      return hit < lim ? hit : size;
     }
+    return size;
   }
 
   /** boot-time / vmap level-3 mapping of one page at `va` (physical writes, as create_xen_entries) */
@@ -260,6 +334,7 @@ export class XenSystem {
     let l3 = this.vmapL3.get(slot);
     const e = [0, 0];
     if (l3 === undefined) {
+      // create_xen_table: alloc_xenheap_page, clear_page, write_pte of the table link
       const t = this.xenheap.alloc(0);
       if (t === null) throw new Error('xenheap exhausted');
       l3 = t;
@@ -270,58 +345,154 @@ export class XenSystem {
     this.put(l3, (va >>> 12) & 511, xenEntry('TABLE', mfn, e));
   }
 
-  /**
-   * `map_domain_page_global(mfn)` = `vmap(&mfn, 1)`: first free VMAP page after the bitmap,
-   * mapped with PAGE_HYPERVISOR, then a local flush of that VA on `cpu`. Returns the VA, or 0
-   * (NULL) when VMAP is exhausted. The seed does not check the result (finding `unchecked-vmap`).
-   */
-  mapDomainPageGlobal(cpu: number, mfn: number): number {
-    const pages = (this.vmapEnd - this.vmapStart) / 4096;
-    for (let p = VMAP_BITMAP_PAGES; p < pages; p++) {
-      if (this.vmapUsed.has(p)) continue;
-      const va = this.vmapStart + p * 4096;
-      // create_xen_entries reads xen_second[slot]; if the slot no longer holds one of vmap's own
-      // L3 tables (e.g. VLPT overwrote it), the 2013 code would follow whatever is there.
-      const slot = va >>> 21;
-      const l3 = this.vmapL3.get(slot);
-      if (l3 !== undefined && !this.slotHoldsTable(slot, l3)) {
-        this.log.push(`vmap: xen_second[${slot}] no longer links vmap's level-3 table; map_pages_to_xen(0x${va.toString(16)}) would write through a foreign table`);
-      }
-      this.markVmap(p, true);
-      this.vmapMapPage(va, mfn);
-      const c = this.cpu(cpu);
-      c.mmu.dsb();
-      c.mmu.tlbiMvaRange(va, 4096);
-      c.mmu.dsb();
-      c.mmu.isb();
-      return va;
-    }
-    return 0;
+  /** is the level-3 entry of a vmap VA valid (create_xen_entries' INSERT/REMOVE test) */
+  private vmapMapped(va: number): boolean {
+    const l3 = this.vmapL3.get(va >>> 21);
+    return l3 !== undefined && lpaeValid(this.mem.readLo(l3, (va >>> 12) & 511));
   }
 
-  /** `unmap_domain_page_global(va)` = `vunmap(va)`: clear the L3 entry, local flush, free the VA. */
-  unmapDomainPageGlobal(cpu: number, va: number): void {
-    if (va === 0) return; // vunmap(NULL) is a no-op
-    const p = (va - this.vmapStart) / 4096;
-    const slot = va >>> 21;
-    const l3 = this.vmapL3.get(slot);
-    if (l3 === undefined || !this.vmapUsed.has(p)) {
-      this.log.push(`vunmap(0x${va.toString(16)}): nothing mapped there by vmap`);
+  /** write_pte (dsb; strd; dsb) of one entry on `cpu`, counted: the barriers are part of the cost */
+  private countedWritePte(cpu: number): void {
+    const m = this.cpu(cpu).mmu;
+    m.dsb();
+    m.stats.stores++;
+    m.dsb();
+  }
+
+  /**
+   * `vm_alloc(nr, 1)` [V] vmap.c: first fit from `vm_low`; the `start + 1` skips one clear bit
+   * so every allocation is preceded by a guard page; when nothing fits below `vm_top` it grows
+   * the bitmap by one page mapped at VMAP_VIRT_START + vm_top / 8. Returns the page index, or -1.
+   */
+  private vmAlloc(cpu: number, nr: number): number {
+    for (;;) {
+      let start = this.vmLow;
+      while (start < this.vmTop) {
+        let bit = this.vmFind(this.vmTop, start + 1, true);
+        if (bit > this.vmTop) bit = this.vmTop;
+        start = start + 1; // (start + align) & ~(align - 1) with align 1: the guard page
+        if (bit < this.vmTop) {
+          if (start + nr < bit) break;
+          start = this.vmFind(this.vmTop, bit + 1, false);
+        } else {
+          if (start + nr <= bit) break;
+          start = bit;
+        }
+      }
+      if (start < this.vmTop) {
+        for (let b = start; b < start + nr; b++) this.vmSet(b, true);
+        if (start <= this.vmLow + 2) this.vmLow = start + nr;
+        return start;
+      }
+      if (this.vmTop >= this.vmEnd) return -1;
+      const pg = this.domheap.alloc(0);
+      if (pg === null) return -1;
+      // map_pages_to_xen(VMAP_VIRT_START + vm_top / 8, pg, 1, PAGE_HYPERVISOR). On 2013 ARM the
+      // page is already mapped by vm_init's MAP_SMALL_PAGES call (a valid leaf), so
+      // create_xen_entries refuses and vm_alloc frees the page and returns NULL: vmap cannot grow
+      // past vm_top = 32768 pages (128 MiB) [V] Xen commit c2453291b1 message (2015 fix).
+      const va = this.vmapStart + this.vmTop / 8;
+      if (this.vmapMapped(va)) {
+        this.log.push(`create_xen_entries: trying to replace an existing mapping addr=${va.toString(16)} mfn=${pg.toString(16)}`);
+        this.domheap.free(pg, 0);
+        return -1;
+      }
+      this.vmapMapPage(va, pg);
+      this.countedWritePte(cpu);
+      this.mem.frameForWrite(pg).fill(0);
+      this.vmTop = Math.min(this.vmTop + 4096 * 8, this.vmEnd);
+    }
+  }
+
+  /** `vm_index(va)` [V]: the allocation's first page (its guard bit clear, its own bit set), else 0 */
+  private vmIndex(va: number): number {
+    const addr = va - (va % 4096);
+    if (addr < this.vmapStart + this.vmEnd / 8 || addr >= this.vmapStart + this.vmTop * 4096) return 0;
+    const idx = (va - this.vmapStart) >>> 12;
+    return !this.vmTest(idx - 1) && this.vmTest(idx) ? idx : 0;
+  }
+  /** `vm_size(va)` [V] */
+  private vmSize(va: number): number {
+    const start = this.vmIndex(va);
+    if (!start) return 0;
+    return Math.min(this.vmFind(this.vmTop, start + 1, false), this.vmTop) - start;
+  }
+  /** `vm_free(va)` [V] */
+  private vmFree(va: number): void {
+    let bit = this.vmIndex(va);
+    if (!bit) {
+      if (va !== 0) this.log.push(`vm_free(0x${va.toString(16)}): not the start of a vmap allocation — WARN_ON(va != NULL)`);
       return;
     }
-    if (!this.slotHoldsTable(slot, l3)) {
-      this.log.push(
-        `vunmap(0x${va.toString(16)}): xen_second[${slot}] no longer links vmap's level-3 table (it holds a guest p2m entry now); destroy_xen_mappings would clear an entry of a foreign table — the model leaves memory untouched`,
-      );
-    } else {
-      this.mem.write(l3, (va >>> 12) & 511, 0, 0);
+    if (bit < this.vmLow) {
+      this.vmLow = bit - 1;
+      while (!this.vmTest(this.vmLow - 1)) --this.vmLow;
     }
-    this.markVmap(p, false);
+    while (this.vmTest(bit)) {
+      this.vmSet(bit, false);
+      if (++bit === this.vmTop) break;
+    }
+  }
+
+  /**
+   * `map_domain_page_global(mfn)` = `vmap(&mfn, 1)`: `vm_alloc` (guard page, then the page),
+   * `map_pages_to_xen` with PAGE_HYPERVISOR (write_pte: dsb, store, dsb), then
+   * `flush_xen_data_tlb_range_va` (dsb, TLBIMVAH, dsb, isb) on `cpu` only. Returns the VA, or 0
+   * (NULL) when vmap is exhausted. The seed does not check the result (finding `unchecked-vmap`).
+   */
+  mapDomainPageGlobal(cpu: number, mfn: number): number {
+    const p = this.vmAlloc(cpu, 1);
+    if (p < 0) return 0;
+    const va = this.vmapStart + p * 4096;
+    // create_xen_entries reads xen_second[slot]; if the slot no longer holds one of vmap's own
+    // L3 tables (e.g. VLPT overwrote it), the 2013 code would follow whatever is there.
+    const slot = va >>> 21;
+    const l3 = this.vmapL3.get(slot);
+    if (l3 !== undefined && !this.slotHoldsTable(slot, l3)) {
+      this.log.push(`vmap: xen_second[${slot}] no longer links vmap's level-3 table; map_pages_to_xen(0x${va.toString(16)}) would write through a foreign table`);
+    }
+    const hadTable = l3 !== undefined;
+    this.vmapMapPage(va, mfn);
+    if (!hadTable) this.countedWritePte(cpu); // create_xen_table's write_pte of the new link
+    this.countedWritePte(cpu);
+    this.vmapMfn.set(p, mfn);
     const c = this.cpu(cpu);
     c.mmu.dsb();
     c.mmu.tlbiMvaRange(va, 4096);
     c.mmu.dsb();
     c.mmu.isb();
+    return va;
+  }
+
+  /**
+   * `unmap_domain_page_global(va)` = `vunmap(va)`: `destroy_xen_mappings` over `vm_size(va)`
+   * pages (write_pte of 0 each, then a local flush), then `vm_free`.
+   */
+  unmapDomainPageGlobal(cpu: number, va: number): void {
+    const n = this.vmSize(va);
+    const c = this.cpu(cpu);
+    if (n === 0) {
+      if (va !== 0) this.log.push(`vunmap(0x${va.toString(16)}): nothing mapped there by vmap`);
+    }
+    for (let i = 0; i < n; i++) {
+      const pva = va - (va % 4096) + i * 4096;
+      const slot = pva >>> 21;
+      const l3 = this.vmapL3.get(slot);
+      if (l3 === undefined || !this.slotHoldsTable(slot, l3)) {
+        this.log.push(
+          `vunmap(0x${pva.toString(16)}): xen_second[${slot}] no longer links vmap's level-3 table (it holds a guest p2m entry now); destroy_xen_mappings would clear an entry of a foreign table — the model leaves memory untouched`,
+        );
+      } else {
+        this.mem.write(l3, (pva >>> 12) & 511, 0, 0);
+      }
+      this.countedWritePte(cpu);
+      this.vmapMfn.delete((pva - this.vmapStart) >>> 12);
+    }
+    c.mmu.dsb();
+    if (n > 0) c.mmu.tlbiMvaRange(va - (va % 4096), n * 4096);
+    c.mmu.dsb();
+    c.mmu.isb();
+    this.vmFree(va);
   }
 
   private slotHoldsTable(slot: number, mfn: number): boolean {
@@ -333,6 +504,18 @@ export class XenSystem {
   /** the vmap bitmap frame (its words are what an out-of-window VLPT read at 0x10000000 sees) */
   get vmapBitmapMfn(): number {
     return this.bitmapMfn;
+  }
+
+  /**
+   * What vmap.c holds at VMAP page `p` (for views): the bitmap page, the pages vm_init reserved
+   * for bitmap growth (2013 ARM: mapped to MFN p − 1 by its MAP_SMALL_PAGES call), an allocation
+   * (with its frame), the guard page before one, or free.
+   */
+  vmapPage(p: number): { kind: 'bitmap' | 'bitmap-reserved' | 'allocated' | 'guard' | 'free'; mfn: number | null } {
+    if (p < VMAP_BITMAP_PAGES) return { kind: p < this.vmBitmapPages ? 'bitmap' : 'bitmap-reserved', mfn: p < this.vmBitmapPages ? this.bitmapMfn : p - this.vmBitmapPages };
+    if (this.vmTest(p)) return { kind: 'allocated', mfn: this.vmapMfn.get(p) ?? null };
+    if (this.vmTest(p + 1) && !this.vmTest(p) && this.vmIndex(this.vmapStart + (p + 1) * 4096) === p + 1) return { kind: 'guard', mfn: null };
+    return { kind: 'free', mfn: null };
   }
 
   // ---- map_domain_page (per-pCPU xen_dommap) ------------------------------------------------
