@@ -64,7 +64,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     const plus = plusOneSlots(s.sys, s.dom, p);
     lines.push(
       wrap(
-        `RAM PTEs: VA ${va8(parseInt(rp.firstVa, 16))}–${va8(parseInt(rp.lastVa, 16))} (slots ${rp.firstSlot ?? 'DOMHEAP'}–${rp.lastSlot ?? 'DOMHEAP'})${plus.length ? `; written only by the "+ 1" of gp2m_end_index: slot${plus.length > 1 ? 's' : ''} ${slotRanges(plus)}` : ''}`,
+        `RAM PTEs: VA ${va8(parseInt(rp.firstVa, 16))}–${va8(parseInt(rp.lastVa, 16))} (${rp.firstSlot === rp.lastSlot ? `slot ${rp.firstSlot ?? "DOMHEAP"}` : `slots ${rp.firstSlot ?? "DOMHEAP"}–${rp.lastSlot ?? "DOMHEAP"}`})${plus.length ? `; written only by the "+ 1" of gp2m_end_index: slot${plus.length > 1 ? 's' : ''} ${slotRanges(plus)}` : ''}`,
         80,
         2,
         0,

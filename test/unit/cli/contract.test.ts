@@ -70,6 +70,17 @@ describe('exit 2 with one stderr line naming the bad argument', () => {
     expectBadInput(r, '--ram-base');
     expect(r.err[0]).toContain('--ram-size');
   });
+  it('guest RAM reaching past 512 GiB on tree ac6e1ae (create_p2m_entries BUG_ONs on GPA bit 39, doc §5)', async () => {
+    // 511 GiB + 2 GiB = 513 GiB > 512 GiB = 0x8000000000
+    const r = await run('prepare', '--ram-base', '511G', '--ram-size', '2G');
+    expectBadInput(r, '--ram-base/--ram-size');
+    expect(r.err[0]).toContain('512 GiB');
+    expect(r.err[0]).toContain('ac6e1ae');
+    // up to exactly 512 GiB is mappable (L1 index 511 is the last entry of root page 0) …
+    expect((await run('prepare', '--ram-base', '511G', '--ram-size', '1G', '--json')).code).toBe(0);
+    // … and 9a80d50 maps all 40 bits
+    expect((await run('prepare', '--ram-base', '511G', '--ram-size', '2G', '--tree', '9a80d50', '--json')).code).toBe(0);
+  });
   it('an unknown option', async () => {
     expectBadInput(await run('resolve', '0x80001000', '--frobnicate'), '--frobnicate');
     expectBadInput(await run('prepare', '--frobnicate'), '--frobnicate');
@@ -169,6 +180,28 @@ describe('prepare --json', () => {
       expect(typeof f.message).toBe('string');
     }
   });
+  it('62 GiB at 2 GiB: the RAM fits (last PTE 0x0FFFFFF8, slot 127); slot 128 comes from the +1 alone (issue 13 item 10)', async () => {
+    // RAM 0x80000000–0x1000000000: last gfn 0xFFFFFF → VA 0x08000000 + 0xFFFFFF * 8 = 0x0FFFFFF8 (doc §9.1);
+    // end_index = (0x1000000000 >> 30) + 1 = 65 → slots 66–128; guest L1[64] holds no RAM
+    const r = (await runJson('prepare', '--ram-size', '62G', '--json')) as Record<string, any>;
+    expect(r.ramPtes).toEqual({ firstVa: '0x8400000', lastVa: '0xffffff8', firstSlot: 66, lastSlot: 127 });
+    expect(r.slotsFromPlusOne).toEqual([128]);
+    const over = (r.findings as Array<any>).find((f) => f.id === 'window-overrun');
+    expect(over.slots).toEqual([128]);
+    expect(over.message).toContain('its last PTE is at VA 0x0ffffff8 (slot 127, VIRT_LIN_P2M)');
+    expect(over.message).toContain('written only by the "+ 1" in gp2m_end_index');
+    expect(over.message).not.toMatch(/needs PTEs up to VA 0x10000000/);
+    const text = await run('prepare', '--ram-size', '62G');
+    expect(text.out.join('\n')).toContain('RAM PTEs: VA 0x08400000–0x0ffffff8 (slots 66–127); written only by the "+ 1" of');
+  });
+  it('63 GiB at 2 GiB: the RAM itself needs slot 128, only slot 129 comes from the +1', async () => {
+    // end 65 GiB: last gfn (0x1040000000 − 1) >> 12 = 0x103FFFF → VA 0x08000000 + 0x81FFFF8 = 0x101FFFF8 (slot 128)
+    const r = (await runJson('prepare', '--ram-size', '63G', '--json')) as Record<string, any>;
+    expect(r.ramPtes).toMatchObject({ lastVa: '0x101ffff8', lastSlot: 128 });
+    expect(r.slotsFromPlusOne).toEqual([129]);
+    const over = (r.findings as Array<any>).find((f) => f.id === 'window-overrun');
+    expect(over.message).toContain('has PTEs up to VA 0x101ffff8 (slot 128, VMAP), past the window end 0x10000000; slot 129 is written only by the "+ 1"');
+  });
   it('1 GiB at 63 GiB: window-overrun into VMAP by the +1 alone, extra-slot 128 (doc §9.3)', async () => {
     const r = (await runJson('prepare', '--ram-base', '63G', '--ram-size', '1G', '--json')) as Record<string, any>;
     expect(r).toMatchObject({ result: 0, secondLvlStart: 127, secondLvlEnd: 129, slotsWritten: [127, 128], flush: { va: '0xfe00000', size: '0x400000' } });
@@ -176,8 +209,8 @@ describe('prepare --json', () => {
     expect(byId['window-overrun']).toMatchObject({ severity: 'error', slots: [128], regions: ['VMAP'] });
     expect(byId['extra-slot']).toMatchObject({ slots: [128] });
   });
-  it('-12 is a run, not an error: exit 0 with the message (4 KiB at 959 GiB: 64 + 960 = 1024)', async () => {
-    const r = (await runJson('prepare', '--ram-base', '959G', '--ram-size', '4K', '--json')) as Record<string, any>;
+  it('-12 is a run, not an error: exit 0 with the message (4 KiB at 959 GiB: 64 + 960 = 1024; tree 9a80d50)', async () => {
+    const r = (await runJson('prepare', '--ram-base', '959G', '--ram-size', '4K', '--tree', '9a80d50', '--json')) as Record<string, any>;
     expect(r).toMatchObject({ result: -12, message: 'xen second page is small for VLPT for domU', secondLvlStart: 0, secondLvlEnd: 0, slotsWritten: [], flush: null });
     expect((r.findings as Array<any>).map((f) => f.id)).toContain('second-check-array');
   });
@@ -186,7 +219,7 @@ describe('prepare --json', () => {
     expect(r).toMatchObject({ result: -12, message: 'Available VLPT is small for domU guest(avail: 8000000, required: 8000008)' });
   });
   it('without --json: exit 0', async () => {
-    const r = await run('prepare', '--ram-base', '959G', '--ram-size', '4K');
+    const r = await run('prepare', '--ram-base', '959G', '--ram-size', '4K', '--tree', '9a80d50');
     expect(r.code).toBe(0);
     expect(r.err).toEqual([]);
   });

@@ -45,8 +45,8 @@ describe('error paths of prepare_vlpt (doc §8 steps 3, 6, 7)', () => {
     expect(s.prepare!.message).toBe('Available VLPT is small for domU guest(avail: 8000000, required: 8000008)');
   });
   it('64 + end_index >= 1024 → -12 with "xen second page is small for VLPT for domU"', () => {
-    // 959 GiB + 4 KiB: end_idx = 959 + 1 = 960; 64 + 960 = 1024
-    const s = createSession({ ramBase: 959 * GiB, ramSize: 4 * KiB });
+    // 959 GiB + 4 KiB: end_idx = 959 + 1 = 960; 64 + 960 = 1024 (tree 9a80d50: ac6e1ae cannot map RAM ≥ 512 GiB)
+    const s = createSession({ ramBase: 959 * GiB, ramSize: 4 * KiB, tree: '9a80d50' });
     expect(s.prepare!.result).toBe(-12);
     expect(s.prepare!.message).toBe('xen second page is small for VLPT for domU');
   });
@@ -85,20 +85,26 @@ describe('cleanup_vlpt and restore_vlpt after it (doc §8, §10 cleanup-*)', () 
     expect(s.sys.domheap.framesAllocated - allocated).toBe(2);
     expect(s.sys.domheap.framesFreed).toBe(0);
   });
-  it('the shadow pages are vmap pages 6 and 7 (after the 6 bitmap pages): 0x10006000 and 0x10007000, unmapped by cleanup', () => {
+  it('the shadow pages are vmap pages 7 and 9 (guard pages 6 and 8): 0x10007000 and 0x10009000, unmapped by cleanup', () => {
+    // vmap.c vm_init: vm_low = PFN_UP((196608 + 7) / 8) = 6 (bits 0–5 set). vm_alloc(1, 1) from
+    // start = vm_low = 6: find_next_bit(…, 7) = vm_top, start = 6 + 1 = 7 ("skips the first bit,
+    // making the corresponding page a guard one"), bit 7 set, vm_low = 8; the next: 8 + 1 = 9.
     const s = createSession();
-    expect(s.dom.dirty.secondLvl).toEqual([0x10006000, 0x10007000]);
+    expect(s.dom.dirty.secondLvl).toEqual([0x10007000, 0x10009000]);
+    // the guard pages are not mapped
+    expect(s.sys.cpu(0).mmu.walk(0x10006000, false, new WalkRecord()).fault).not.toBe(0);
+    expect(s.sys.cpu(0).mmu.walk(0x10008000, false, new WalkRecord()).fault).not.toBe(0);
     cleanupVlpt(s.sys, s.dom, 0);
     const rec = new WalkRecord();
-    expect(s.sys.cpu(0).mmu.walk(0x10006000, false, rec).fault).not.toBe(0);
+    expect(s.sys.cpu(0).mmu.walk(0x10007000, false, rec).fault).not.toBe(0);
     expect(rec.faultLevel).toBe(3);
   });
-  it('restore after cleanup reads the unmapped shadow: HYP data abort at 0x10006000 + 66 * 8 = 0x10006210', () => {
+  it('restore after cleanup reads the unmapped shadow: HYP data abort at 0x10007000 + 66 * 8 = 0x10007210', () => {
     const s = createSession();
     cleanupVlpt(s.sys, s.dom, 0);
     const r = restoreVlpt(s.sys, s.dom, 0);
     expect(r.trap).toBeInstanceOf(HypTrap);
-    expect(r.trap).toMatchObject({ cpu: 0, va: 0x10006210, write: false, kind: 'translation', level: 3 });
+    expect(r.trap).toMatchObject({ cpu: 0, va: 0x10007210, write: false, kind: 'translation', level: 3 });
     expect(r.trap!.message).toMatch(/^CPU0: Unexpected Trap: Data Abort/);
     expect(r.slotsWritten).toEqual([]);
   });
@@ -108,17 +114,24 @@ describe('cleanup_vlpt and restore_vlpt after it (doc §8, §10 cleanup-*)', () 
     expect(s.sys.log).toEqual([]);
     const r = cleanupVlpt(s.sys, s.dom, 0);
     expect(r.trap).toBeNull();
-    expect(s.sys.log).toEqual(['vunmap(0x10006000): nothing mapped there by vmap', 'vunmap(0x10007000): nothing mapped there by vmap']);
+    // vm_index(0x10007000): bit 7 is clear now → 0: vm_size 0, nothing unmapped, vm_free WARN_ONs (va != NULL)
+    expect(s.sys.log).toEqual([
+      'vunmap(0x10007000): nothing mapped there by vmap',
+      'vm_free(0x10007000): not the start of a vmap allocation — WARN_ON(va != NULL)',
+      'vunmap(0x10009000): nothing mapped there by vmap',
+      'vm_free(0x10009000): not the start of a vmap allocation — WARN_ON(va != NULL)',
+    ]);
   });
   it('cleanup twice after another domain reused the vmap pages unmaps that domain’s shadow', () => {
     const s = createSession();
     cleanupVlpt(s.sys, s.dom, 0);
     const d2 = buildGuest(s.sys, { ramBase: 0x80000000, ramSize: 512 * MiB }, 2);
     expect(prepareVlpt(s.sys, d2, 0).result).toBe(0);
-    expect(d2.dirty.secondLvl).toEqual([0x10006000, 0x10007000]); // the freed VAs, reused
+    // vm_free(0x10007000): bit 7 < vm_low 10 → vm_low = 6 (bit 5 set stops the walk down); both freed VAs are reused
+    expect(d2.dirty.secondLvl).toEqual([0x10007000, 0x10009000]);
     cleanupVlpt(s.sys, s.dom, 0); // d1 again: unmaps d2's shadow
     const r1 = restoreVlpt(s.sys, d2, 0);
-    expect(r1.trap).toMatchObject({ va: 0x10006210, kind: 'translation' });
+    expect(r1.trap).toMatchObject({ va: 0x10007210, kind: 'translation' });
   });
 });
 
@@ -172,12 +185,12 @@ describe('findings of a single-domain prepare (analyzePrepare)', () => {
 
   describe('second-check-array', () => {
     it('triggered (passes an overrun): 1 GiB at 800 GiB writes XENHEAP slots 864–865 with result 0', () => {
-      const s = createSession({ ramBase: 800 * GiB, ramSize: 1 * GiB });
+      const s = createSession({ ramBase: 800 * GiB, ramSize: 1 * GiB, tree: '9a80d50' });
       expect(s.prepare!.result).toBe(0);
       expect(s.findings.find((x) => x.id === 'second-check-array')).toMatchObject({ slots: [864, 865], regions: ['XENHEAP'] });
     });
     it('triggered (fires only at the array end): 4 KiB at 959 GiB', () => {
-      const s = createSession({ ramBase: 959 * GiB, ramSize: 4 * KiB });
+      const s = createSession({ ramBase: 959 * GiB, ramSize: 4 * KiB, tree: '9a80d50' });
       expect(ids(s)).toContain('second-check-array');
     });
     it('not triggered: 512 MiB at 2 GiB', () => {
@@ -241,9 +254,10 @@ describe('findings of a single-domain prepare (analyzePrepare)', () => {
       const r = resolveGpa(s.sys, s.dom, 0, 0x1000000000);
       expect(r.region).toBe('VMAP');
       expect(r.fault).toBeNull();
-      // bitmap word 0: the 6 pages vm_init reserves + the 2 shadow pages prepare vmapped = bits 0..7 = 0xFF,
-      // whose bits[1:0] = 11 make it look like a valid level-3 page entry (base 0)
-      expect(BigInt(r.vlptEntry!)).toBe(0xffn);
+      // bitmap word 0: the 6 pages vm_init reserves (bits 0–5 = 0x3F) + the 2 shadow pages at 7 and 9
+      // (guard pages 6 and 8 clear): 0x3F | 0x80 | 0x200 = 0x2BF, whose bits[1:0] = 11 make it look
+      // like a valid level-3 page entry (base 0)
+      expect(BigInt(r.vlptEntry!)).toBe(0x2bfn);
       expect(r.p2mLookup.pa).toBeNull(); // L1[64] invalid
       expect(r.agrees).toBe(false);
     });
@@ -262,10 +276,13 @@ describe('findings of a single-domain prepare (analyzePrepare)', () => {
   describe('unchecked-vmap', () => {
     it('triggered when vmap is exhausted: NULL + 66 * 8 is stored to → data abort, reported as unchecked-vmap', () => {
       const s = createSession({ noPrepare: true });
-      // Exhausting vmap through map_domain_page_global takes 196602 calls with a linear scan each;
-      // mark every page used directly instead (test-only access to the allocator's set).
-      const used = (s.sys as unknown as { vmapUsed: Set<number> }).vmapUsed;
-      for (let p = 0; p < (0x40000000 - 0x10000000) / 4096; p++) used.add(p);
+      // 2013 vmap on ARM cannot grow its bitmap (vm_init already mapped VMAP pages 1–5), so it holds
+      // vm_top = 4096 * 8 = 32768 pages; one-page allocations with a guard page each sit at pages
+      // 7, 9, …, 32767: (32767 − 7) / 2 + 1 = 16381 of them.
+      for (let k = 0; k < 16381; k++) expect(s.sys.mapDomainPageGlobal(0, 0x90000)).toBe(0x10000000 + (7 + 2 * k) * 4096);
+      expect(s.sys.mapDomainPageGlobal(0, 0x90000)).toBe(0);
+      // the growth attempt: map_pages_to_xen(VMAP_VIRT_START + 32768 / 8 = 0x10001000) finds vm_init's mapping
+      expect(s.sys.log.at(-1)).toMatch(/^create_xen_entries: trying to replace an existing mapping addr=10001000 mfn=[0-9a-f]+$/);
       const r = prepareVlpt(s.sys, s.dom, 0);
       expect(s.dom.dirty.secondLvl).toEqual([0, 0]);
       expect(r.trap).toMatchObject({ va: 66 * 8, write: true, kind: 'translation' });
