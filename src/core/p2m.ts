@@ -9,7 +9,7 @@
  * domain and +0x1000000 per further domain; the p2m's own tables come from the domheap.
  */
 import { InputError } from './errors';
-import { hex } from './numbers';
+import { hex, humanSize } from './numbers';
 import { p2mLeafEntry, p2mTableEntry, lpaeBase, lpaeValid, type P2mType, type XenTree } from './lpae';
 import type { XenSystem } from './xenPageTables';
 import { diffStats, type CpuStats } from './mmu';
@@ -95,6 +95,25 @@ export function checkGuestRam(ramBase: number, ramSize: number, tree?: XenTree):
 }
 
 /**
+ * First backing frame of a domain's RAM [A]: 64 GiB up (+64 GiB per further domain), or, when
+ * that would pass the 40-bit physical space (a guest over 960 GiB), the top of it, above the
+ * host's RAM. A guest whose frames cannot fit beside the host RAM at all cannot be modelled:
+ * the error names `--ram-size` and the limit. (Xen itself only needs `max_pages` for
+ * `prepare_vlpt`; the model backs every RAM page with a frame.)
+ */
+export function guestMfnBase(sys: XenSystem, domid: number, frames: number): number {
+  const preferred = FIRST_MFN_BASE + (domid - 1) * 0x1000000;
+  if (preferred + frames <= 0x10000000) return preferred;
+  const hostEnd = (sys.hostRamBase + sys.hostRamSize) / 4096;
+  const top = 0x10000000 - frames;
+  if (top >= hostEnd) return top;
+  const maxBytes = (0x10000000 - hostEnd) * 4096;
+  throw new InputError(
+    `--ram-size: ${humanSize(frames * 4096)} of guest RAM needs ${hex(frames)} backing frames, but the 40-bit physical space has ${hex(0x10000000 - hostEnd)} above this host's RAM (${hex(sys.hostRamBase)}..${hex(sys.hostRamBase + sys.hostRamSize)}): the model can back at most ${humanSize(maxBytes)} (${hex(maxBytes)}) of guest RAM`,
+  );
+}
+
+/**
  * Build a guest p2m as `p2m_alloc_table` + `create_p2m_entries` leave it: the order-1 root
  * cleared, one level-2 table per 1 GiB and one level-3 table per 2 MiB that holds RAM.
  * Written physically (the build is set-up, not the subject); the walks are emulated.
@@ -106,7 +125,7 @@ export function buildGuest(sys: XenSystem, opts: GuestOptions = {}, domid = 1): 
   const slack = opts.slackPages ?? 0;
   const magic = opts.magicPages ? 2 : 0;
   const maxPages = ramSize / 4096 + slack;
-  const mfnBase = opts.mfnBase ?? FIRST_MFN_BASE + (domid - 1) * 0x1000000;
+  const mfnBase = opts.mfnBase ?? guestMfnBase(sys, domid, ramSize / 4096 + magic);
   if (mfnBase + ramSize / 4096 + magic > 0x10000000) throw new InputError(`guest d${domid}: backing frames pass the 40-bit physical space`);
   const root = sys.domheap.alloc(1);
   if (root === null) throw new InputError(`guest d${domid}: domheap exhausted allocating the p2m root (host RAM ${hex(sys.hostRamSize)} too small)`);

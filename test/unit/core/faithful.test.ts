@@ -6,6 +6,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { createSession, describeVa, resolveGpa, WalkRecord, XenSystem, InputError } from '../../../src/core';
+import { guestMfnBase } from '../../../src/core/p2m';
+import { main } from '../../../src/cli/main';
 import { parseScenario } from '../../../src/core/scenario/parse';
 
 const GiB = 2 ** 30;
@@ -169,5 +171,25 @@ describe('item 11: on ac6e1ae no guest RAM exists at or above 512 GiB', () => {
     expect(r.verdict).toContain('maps nothing there');
     // below 512 GiB there is no alias
     expect(resolveGpa(s.sys, s.dom, 0, 0x80001000).p2mLookup.aliasOf).toBeNull();
+  });
+});
+
+describe('item 12: guests over 960 GiB are emulated (prepare_vlpt returns -12), not refused', () => {
+  it('backing frames: 64 GiB up when they fit, else the top of the 40-bit space above host RAM', () => {
+    const sys = new XenSystem(); // host RAM 0x80000000..0x180000000 → frames 0x80000..0x180000
+    // 960 GiB = 0xF000000 frames: 0x1000000 + 0xF000000 = 0x10000000 fits exactly
+    expect(guestMfnBase(sys, 1, 960 * 2 ** 18)).toBe(0x1000000);
+    // 961 GiB = 0xF040000 frames: 0x1000000 + 0xF040000 > 0x10000000 → 0x10000000 − 0xF040000 = 0xFC0000 (≥ 0x180000)
+    expect(guestMfnBase(sys, 1, 961 * 2 ** 18)).toBe(0xfc0000);
+    // 1018 GiB = 0xFE80000 frames: 0x10000000 − 0xFE80000 = 0x180000, the host's end: the largest that fits
+    expect(guestMfnBase(sys, 1, 1018 * 2 ** 18)).toBe(0x180000);
+    expect(() => guestMfnBase(sys, 1, 1018 * 2 ** 18 + 1)).toThrow(/^--ram-size: .*at most 1018 GiB/);
+  });
+  it('what cannot be modelled names --ram-size and the limit (exit 2)', async () => {
+    const err: string[] = [];
+    const code = await main(['prepare', '--ram-base', '0', '--ram-size', '1T', '--tree', '9a80d50'], { out: () => undefined, err: (x) => err.push(x), readFile: () => '' });
+    expect(code).toBe(2);
+    expect(err).toHaveLength(1);
+    expect(err[0]).toMatch(/^xenlens prepare: --ram-size: 1 TiB of guest RAM needs 0x10000000 backing frames.*at most 1018 GiB/);
   });
 });
