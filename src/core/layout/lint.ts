@@ -76,12 +76,27 @@ export function lintLayout(layout: Layout): LintFinding[] {
   for (const w of regs.filter((r) => r.name === 'VIRT_LIN_P2M' && r.end > r.start)) {
     const covers = (w.size / 8) * 4096;
     const top = ram.reduce((m, b) => (b.end > m.end ? b : m));
-    if (top.end > covers) {
-      add('window-capacity', 'warning', w, `${w.name} (${humanSize(w.size)}) holds the PTEs of GPAs 0–${hex(covers)} (${humanSize(covers)}) only, but guest RAM reaches ${hex(top.end)} (${top.name})`);
+    // end = covers is already one slot too far: (covers >> 30) + 1 indexes past the window
+    if (top.end > covers - 4096) {
+      // the real limit: prepare_vlpt's gp2m_end_index = (end >> 30) + 1 on the exclusive end must stay
+      // within the window's covers / 1 GiB slots, so end ≤ covers − 4 KiB (doc §10 extra-slot) [D];
+      // from the lowest RAM base b below it, the largest guest is covers − 4 KiB − b
+      const low = ram.filter((b) => b.start < covers - 4096).reduce<(typeof ram)[number] | null>((m, b) => (m === null || b.start < m.start ? b : m), null);
+      const limit = low
+        ? `; prepare_vlpt's end_index = (end >> 30) + 1 keeps RAM in the window only while it ends at or below ${hex(covers - 4096)}: from ${hex(low.start)} at most ${minusPage(covers - low.start)} (${hex(covers - 4096 - low.start)}), although its size check (RAM / 512 ≤ ${humanSize(w.size)}) accepts ${humanSize(w.size * 512)}`
+        : '';
+      const what =
+        top.end > covers
+          ? `only, but guest RAM reaches ${hex(top.end)} (${top.name})`
+          : `and guest RAM ends at ${hex(top.end)} (${top.name}): its PTEs fit, but the "+ 1" copies one more L1 entry into the slot past the window`;
+      add('window-capacity', 'warning', w, `${w.name} (${humanSize(w.size)}) holds the PTEs of GPAs 0–${hex(covers)} (${humanSize(covers)}) ${what}${limit}`);
     }
   }
   return out;
 }
+
+/** `x − 4 KiB` written as a person would: "62 GiB − 4 KiB" */
+const minusPage = (x: number): string => `${humanSize(x)} − 4 KiB`;
 
 type Add = (id: string, severity: Severity, at: { file?: string | null; line: number | null } | null, message: string) => void;
 

@@ -79,6 +79,22 @@ describe('window-capacity', () => {
     const l = parseHeaders([{ path: 'c.h', text: '#define VIRT_LIN_P2M_START 0x08000000\n#define VIRT_LIN_P2M_END 0x10000000\n#define GUEST_RAM_BASE 0x80000000ULL\n#define GUEST_RAM_SIZE 0x40000000ULL\n' }], { arch: 'arm32' });
     expect(lintLayout(l)).toEqual([]);
   });
+  it('states the real limit at GUEST_RAM_BASE: 62 GiB − 4 KiB (issue 13)', () => {
+    // end_index = (end >> 30) + 1 ≤ 64 slots ⇔ end ≤ 64 GiB − 4 KiB = 0xFFFFFF000; from 0x80000000:
+    // 0xFFFFFF000 − 0x80000000 = 0xF7FFFF000 = 62 GiB − 4 KiB; the size check accepts 128 MiB × 512 = 64 GiB
+    const f = lintLayout(parsedEmbeddedLayout('arm32'));
+    expect(f[0]!.message).toContain('ends at or below 0xffffff000: from 0x80000000 at most 62 GiB − 4 KiB (0xf7ffff000)');
+    expect(f[0]!.message).toContain('accepts 64 GiB');
+  });
+  it('flags RAM ending exactly at 64 GiB (62 GiB at 2 GiB: the +1 writes slot 128) and not 4 KiB less', () => {
+    const hdr = (size: string): string => `#define VIRT_LIN_P2M_START 0x08000000\n#define VIRT_LIN_P2M_END 0x10000000\n#define GUEST_RAM_BASE 0x80000000ULL\n#define GUEST_RAM_SIZE ${size}\n`;
+    // 62 GiB = 0xF80000000: end 0x1000000000 → (end >> 30) + 1 = 65 → slot 64 + 64 = 128
+    const f = lintLayout(parseHeaders([{ path: 'c.h', text: hdr('0xF80000000ULL') }], { arch: 'arm32' }));
+    expect(f.map((x) => x.id)).toEqual(['window-capacity']);
+    expect(f[0]!.message).toContain('its PTEs fit, but the "+ 1" copies one more L1 entry');
+    // 62 GiB − 4 KiB = 0xF7FFFF000: end 0xFFFFFF000 → 63 + 1 = 64 → last slot 127
+    expect(lintLayout(parseHeaders([{ path: 'c.h', text: hdr('0xF7FFFF000ULL') }], { arch: 'arm32' }))).toEqual([]);
+  });
   it('has nothing to say without a VLPT window (the unpatched 2013 header)', () => {
     expect(lintHeaders([{ path: 'c.h', text: SEED_BASE_CONFIG_H }], ['arm32'])).toEqual([]);
   });
