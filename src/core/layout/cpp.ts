@@ -37,9 +37,17 @@ export interface PreprocessOptions {
   limits?: ExpandLimits;
   /** per-file cap in characters; larger input is refused by the caller */
   maxChars?: number;
+  /**
+   * predefined names that are optional build configs (CONFIG_LIVEPATCH): a #define inside their
+   * taken `#ifdef NAME` / `#if defined(NAME)` records NAME in `conditions`
+   */
+  optional?: string[];
 }
 
-interface Cond { active: boolean; taken: boolean; sawElse: boolean; line: number }
+interface Cond { active: boolean; taken: boolean; sawElse: boolean; line: number; assumes?: string }
+
+/** `#if defined(NAME)` / `#if defined NAME` on its own */
+const IF_DEFINED_RE = /^defined\s*(?:\(\s*([A-Za-z_][A-Za-z0-9_]*)\s*\)|\s([A-Za-z_][A-Za-z0-9_]*))\s*$/;
 
 const DIRECTIVE_RE = /^\s*#\s*([A-Za-z_]*)\s*(.*)$/s;
 const DEFINE_RE = /^([A-Za-z_][A-Za-z0-9_]*)(\(([^)]*)\))?\s*(.*)$/s;
@@ -113,6 +121,9 @@ export function preprocess(files: Array<{ path: string; text: string }>, opts: P
   for (const f of files) {
     const { lines } = logicalLines(f.text, f.path, diagnostics);
     const stack: Cond[] = [];
+    // optional configs whose taken branch we are in, with nesting counts (linear: no stack scans)
+    const assumed = new Map<string, number>();
+    const optional = new Set(opts.optional ?? []);
     // how many entries of `stack` are inactive: `active()` is O(1), so 50,000 nested #if stay linear
     let inactive = 0;
     const active = (): boolean => inactive === 0;
@@ -150,7 +161,16 @@ export function preprocess(files: Array<{ path: string; text: string }>, opts: P
               v = !!name && macros.has(name) === (dir === 'ifdef');
             }
           }
-          stack.push({ active: isActive && v, taken: v, sawElse: false, line: ll.no });
+          const cond: Cond = { active: isActive && v, taken: v, sawElse: false, line: ll.no };
+          if (isActive && v) {
+            const m2 = dir === 'if' ? IF_DEFINED_RE.exec(rest) : null;
+            const opt = dir === 'ifdef' ? /^[A-Za-z_][A-Za-z0-9_]*/.exec(rest)?.[0] : (m2?.[1] ?? m2?.[2]);
+            if (opt && optional.has(opt)) {
+              cond.assumes = opt;
+              assumed.set(opt, (assumed.get(opt) ?? 0) + 1);
+            }
+          }
+          stack.push(cond);
           if (!(isActive && v)) inactive++;
           break;
         }
@@ -164,6 +184,11 @@ export function preprocess(files: Array<{ path: string; text: string }>, opts: P
           if (dir === 'else') { top.sawElse = true; v = !top.taken; }
           else if (!top.taken && parentActive) v = evalIf(rest, ll.no);
           const was = top.active;
+          if (top.assumes) {
+            // leaving the config's branch (#else / #elif): the rest is not conditional on it
+            assumed.set(top.assumes, assumed.get(top.assumes)! - 1);
+            delete top.assumes;
+          }
           top.active = parentActive && v && !top.taken;
           if (was !== top.active) inactive += top.active ? -1 : 1;
           top.taken ||= v;
@@ -173,7 +198,10 @@ export function preprocess(files: Array<{ path: string; text: string }>, opts: P
           {
             const popped = stack.pop();
             if (!popped) diag('preprocessor', ll.no, '#endif without #if');
-            else if (!popped.active) inactive--;
+            else {
+              if (!popped.active) inactive--;
+              if (popped.assumes) assumed.set(popped.assumes, assumed.get(popped.assumes)! - 1);
+            }
           }
           break;
         case 'define': {
@@ -188,7 +216,8 @@ export function preprocess(files: Array<{ path: string; text: string }>, opts: P
           }
           const body = params ? d[4]! : rest.slice(name.length).trim();
           if (macros.size > 100000) { diag('limit', ll.no, 'more than 100000 macros; rest ignored'); break; }
-          macros.set(name, { name, params, body: body.trim(), file: f.path, line: ll.no });
+          const conditions = [...assumed].filter(([, n]) => n > 0).map(([c]) => c);
+          macros.set(name, { name, params, body: body.trim(), file: f.path, line: ll.no, ...(conditions.length ? { conditions } : {}) });
           break;
         }
         case 'undef': {

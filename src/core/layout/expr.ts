@@ -63,6 +63,8 @@ export interface MacroDef {
   line: number;
   /** a builtin supplied because the input did not define it (reported in warnings) */
   builtin?: boolean;
+  /** optional configs (assumed on by the parser) whose `#ifdef` the #define sits in, e.g. CONFIG_LIVEPATCH */
+  conditions?: string[];
   /** cached tokens of body */
   toks?: Tok[];
 }

@@ -18,6 +18,8 @@ export interface RegionJson {
   line: number | null;
   file: string | null;
   description: string;
+  /** the build config the region depends on (`CONFIG_LIVEPATCH`), null when unconditional */
+  condition: string | null;
 }
 
 export interface LayoutJson {
@@ -31,7 +33,7 @@ export interface LayoutJson {
 export function regionJson(r: Region): RegionJson {
   return {
     name: r.name, start: hex(r.start), end: hex(r.end), size: hex(Math.max(0, r.size)), startMacro: r.startMacro, endMacro: r.endMacro,
-    endForm: r.endForm, line: r.line, file: r.file, description: r.description,
+    endForm: r.endForm, line: r.line, file: r.file, description: r.description, condition: r.condition ?? null,
   };
 }
 
@@ -52,11 +54,14 @@ export function lintJson(findings: LintFinding[]): { findings: LintFinding[] } {
 /** `end` column: exclusive end; the form says how the header wrote it. */
 export function layoutText(l: Layout): string {
   const w = l.arch === 'arm32' ? 8 : 12; // padded hex reads as a column
-  const rows = l.regions.map((r) => [r.name, hex(r.start, w), hex(r.end, w), r.size > 0 ? humanSize(r.size) : hex(r.size), r.endForm, r.line === null ? '' : String(r.line)]);
+  // a conditional region (LIVEPATCH_VMAP under CONFIG_LIVEPATCH) is starred, with a note below
+  const rows = l.regions.map((r) => [r.condition ? `${r.name}*` : r.name, hex(r.start, w), hex(r.end, w), r.size > 0 ? humanSize(r.size) : hex(r.size), r.endForm, r.line === null ? '' : String(r.line)]);
   const parts = [
     `${l.arch} layout from ${l.source}`,
     textTable([{ title: 'region' }, { title: 'start' }, { title: 'end (excl.)' }, { title: 'size', align: 'right' }, { title: 'end form' }, { title: 'line', align: 'right' }], rows),
   ];
+  const conds = [...new Set(l.regions.filter((r) => r.condition).map((r) => r.condition!))];
+  if (conds.length) parts.push(`* only when ${conds.join(', ')} is configured (assumed on to read the region)`);
   if (l.commentMap.length) {
     parts.push('', 'comment map:');
     for (const c of l.commentMap) parts.push(`  ${hex(c.start, w).padEnd(w + 3)} ${hex(c.end, w).padEnd(w + 3)} ${c.kind && c.kind !== 'range' ? `[${c.kind}] ` : ''}${c.text}`.slice(0, 100));

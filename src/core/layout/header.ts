@@ -63,7 +63,7 @@ export function parseHeaders(files: HeaderFile[], opts: ParseHeadersOptions): La
   const predefined: Record<string, string> = arch === 'arm32'
     ? { CONFIG_ARM_32: '1', __arm__: '1', CONFIG_MMU: '1', CONFIG_LIVEPATCH: '1' }
     : { CONFIG_ARM_64: '1', __aarch64__: '1', CONFIG_MMU: '1', CONFIG_LIVEPATCH: '1' };
-  const pre = preprocess(files, { predefined, limits });
+  const pre = preprocess(files, { predefined, limits, optional: ['CONFIG_LIVEPATCH'] });
   const diags: Diagnostic[] = [...pre.diagnostics];
   const { macros } = pre;
   const usedBuiltins = new Set<string>();
@@ -194,6 +194,7 @@ export function parseHeaders(files: HeaderFile[], opts: ParseHeadersOptions): La
     regions.push({
       name: p.s.stem, start: p.start, end, size: end - p.start, startMacro: p.s.startMacro, endMacro: p.endMacro, endForm,
       line: p.s.def.line, file: p.s.def.file, description: row ? row.text : '',
+      ...(p.s.def.conditions ? { condition: p.s.def.conditions.join(' && ') } : {}),
     });
   }
   regions.sort((a, b) => a.start - b.start || a.end - b.end || a.name.localeCompare(b.name));

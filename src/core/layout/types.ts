@@ -34,6 +34,11 @@ export interface Region {
   file: string | null;
   /** short human description, from the comment map when there is one */
   description: string;
+  /**
+   * the optional build config the region exists under (`CONFIG_LIVEPATCH` for LIVEPATCH_VMAP,
+   * which the parser assumes on), absent for unconditional regions
+   */
+  condition?: string;
 }
 
 export interface CommentMapRow {

@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseHeaders } from '../../../src/core/layout/header';
 import { lintHeaders } from '../../../src/core/layout/lint';
+import { layoutJson, layoutText } from '../../../src/core/layout/format';
 import type { Arch } from '../../../src/core/layout/types';
 
 const dir = new URL('../../fixtures/headers/', import.meta.url);
@@ -175,5 +176,28 @@ describe('lint on the real-era fixtures', () => {
     expect(lintHeaders([file('c447b73-mmu-layout.h')])).toEqual([]);
     expect(lintHeaders([file('c447b73-config.h')])).toEqual([]);
     expect(lintHeaders([file('c447b73-config.h'), file('c447b73-mmu-layout.h')])).toEqual([]);
+  });
+});
+
+describe('LIVEPATCH_VMAP is conditional (issue 13): the parser assumes CONFIG_LIVEPATCH and says so', () => {
+  // 2019 0e623fa config.h: `#ifdef CONFIG_LIVEPATCH` around LIVEPATCH_VMAP_START/_END (doc §11)
+  const text = readFileSync(new URL('../../fixtures/headers/2019-0e623fa-config.h', import.meta.url), 'utf8');
+  const l = parseHeaders([{ path: 'config.h', text }], { arch: 'arm32' });
+  it('marks LIVEPATCH_VMAP with its condition and leaves the others unconditional', () => {
+    const lp = l.regions.find((r) => r.name === 'LIVEPATCH_VMAP')!;
+    expect(lp.condition).toBe('CONFIG_LIVEPATCH');
+    for (const r of l.regions.filter((x) => x.name !== 'LIVEPATCH_VMAP')) expect(r.condition).toBeUndefined();
+  });
+  it('layout JSON carries `condition`; the text table names it', () => {
+    const j = layoutJson(l);
+    expect(j.regions.find((r) => r.name === 'LIVEPATCH_VMAP')!.condition).toBe('CONFIG_LIVEPATCH');
+    expect(j.regions.find((r) => r.name === 'VMAP')!.condition).toBeNull();
+    expect(layoutText(l)).toMatch(/^LIVEPATCH_VMAP\*\s+0x00a00000/m);
+    expect(layoutText(l)).toContain('* only when CONFIG_LIVEPATCH is configured');
+  });
+  it('a define after the #endif (or in the #else) is not conditional', () => {
+    const h = '#ifdef CONFIG_LIVEPATCH\n#define A_VIRT_START 0x00200000\n#else\n#define B_VIRT_START 0x00400000\n#endif\n#define C_VIRT_START 0x00600000\n#if defined(CONFIG_LIVEPATCH)\n#define D_VIRT_START 0x00800000\n#endif\n';
+    const r = parseHeaders([{ path: 'h.h', text: h }], { arch: 'arm32' }).regions;
+    expect(Object.fromEntries(r.map((x) => [x.name, x.condition ?? null]))).toEqual({ A: 'CONFIG_LIVEPATCH', C: null, D: 'CONFIG_LIVEPATCH' });
   });
 });
