@@ -24,7 +24,7 @@ export const FINDINGS: readonly FindingDef[] = [
     severity: 'error',
     title: 'prepare_vlpt writes xen_second slots outside the VIRT_LIN_P2M window',
     explanation:
-      'The size check is relative (required = RAM size / 512) but the window is indexed by absolute GPA, and the RAM position is never checked. Slots past 127 belong to VMAP (128–511) or XENHEAP (512–1023): they are overwritten with guest first-level entries. An invalid entry unmaps 2 MiB of VMAP starting with the vmap bitmap, so the next vmap/ioremap/vunmap takes a HYP data abort ("Unexpected Trap: Data Abort", then Xen spins); a valid one aliases Xen’s VA onto a guest p2m level-2 table.',
+      'The size check is relative (required = RAM size / 512) but the window is indexed by absolute GPA, and the RAM position is never checked. Slots past 127 belong to VMAP (128–511) or XENHEAP (512–1023): they are overwritten with guest first-level entries. An invalid entry unmaps 2 MiB of VMAP starting with the vmap bitmap, so the next vmap/ioremap/vunmap takes a HYP data abort ("Unexpected Trap: Data Abort", then Xen spins); a valid one aliases Xen’s VA onto a guest p2m level-2 table. At GUEST_RAM_BASE 0x80000000 the RAM stays inside up to 62 GiB − 4 KiB; with exactly 62 GiB its last PTE (VA 0x0FFFFFF8, slot 127) still fits and slot 128 is written only by the “+ 1” of gp2m_end_index (see extra-slot).',
   },
   {
     id: 'second-check-array',

@@ -71,8 +71,8 @@ export class Domain {
 
 /**
  * On ac6e1ae `create_p2m_entries` uses only root page 0, indexed with `first_table_offset`,
- * and `BUG_ON`s a GPA with bit 39 set (p2m.c @ ac6e1ae; doc §5 "ac6e1ae quirk") [V]: no guest
- * RAM can exist at or above 512 GiB on that tree. 9a80d50 picks the root page with
+ * and `BUG_ON`s a start or exclusive end with bit 39 set (p2m.c @ ac6e1ae; doc §5 "ac6e1ae quirk")
+ * [V]: no guest RAM can exist at or above 512 GiB on that tree, and RAM cannot end at it either. 9a80d50 picks the root page with
  * `zeroeth_table_offset` (commit 6c5b00aae9) and maps all 40 bits [V].
  */
 export const AC6E1AE_GPA_LIMIT = 0x80_0000_0000; // 2^39 = 512 GiB
@@ -88,9 +88,11 @@ export function checkGuestRam(ramBase: number, ramSize: number, tree?: XenTree):
     throw new InputError(`--ram-size: ${hex(ramSize)} is not a non-zero multiple of 4 KiB`);
   if (ramBase + ramSize > IPA_LIMIT)
     throw new InputError(`--ram-base/--ram-size: RAM ${hex(ramBase)}..${hex(ramBase + ramSize)} does not fit in the 40-bit IPA space (ends past 0x10000000000)`);
-  if (tree === 'ac6e1ae' && ramBase + ramSize > AC6E1AE_GPA_LIMIT)
+  // create_p2m_entries @ ac6e1ae: BUG_ON(start_gpaddr & 0x8000000000ULL); BUG_ON(end_gpaddr &
+  // 0x8000000000ULL) with an exclusive end, so even RAM ending exactly at 512 GiB trips it [V]
+  if (tree === 'ac6e1ae' && ramBase + ramSize >= AC6E1AE_GPA_LIMIT)
     throw new InputError(
-      `--ram-base/--ram-size: RAM ${hex(ramBase)}..${hex(ramBase + ramSize)} reaches past 512 GiB (0x8000000000); on tree ac6e1ae create_p2m_entries BUG_ONs on GPA bit 39 (only p2m root page 0 is used), so no guest RAM can exist there (use --tree 9a80d50)`,
+      `--ram-base/--ram-size: RAM ${hex(ramBase)}..${hex(ramBase + ramSize)} reaches 512 GiB (0x8000000000); on tree ac6e1ae create_p2m_entries BUG_ONs when the start or the exclusive end has GPA bit 39 set (only p2m root page 0 is used), so guest RAM must end below 0x8000000000 (use --tree 9a80d50)`,
     );
 }
 

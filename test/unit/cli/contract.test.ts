@@ -76,8 +76,10 @@ describe('exit 2 with one stderr line naming the bad argument', () => {
     expectBadInput(r, '--ram-base/--ram-size');
     expect(r.err[0]).toContain('512 GiB');
     expect(r.err[0]).toContain('ac6e1ae');
-    // up to exactly 512 GiB is mappable (L1 index 511 is the last entry of root page 0) …
-    expect((await run('prepare', '--ram-base', '511G', '--ram-size', '1G', '--json')).code).toBe(0);
+    // BUG_ON(end_gpaddr & 0x8000000000ULL) on the exclusive end: 511 GiB + 1 GiB ends at 0x8000000000 → refused;
+    // 511 GiB + (1 GiB − 4 KiB) ends at 0x7FFFFFF000 → mappable (L1 index 511 is the last entry of root page 0)
+    expectBadInput(await run('prepare', '--ram-base', '511G', '--ram-size', '1G'), '--ram-base/--ram-size');
+    expect((await run('prepare', '--ram-base', '511G', '--ram-size', '0x3FFFF000', '--json')).code).toBe(0);
     // … and 9a80d50 maps all 40 bits
     expect((await run('prepare', '--ram-base', '511G', '--ram-size', '2G', '--tree', '9a80d50', '--json')).code).toBe(0);
   });

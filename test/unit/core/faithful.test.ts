@@ -145,9 +145,10 @@ describe('item 13: the xenheap cap is the model’s, and it says so', () => {
 describe('item 11: on ac6e1ae no guest RAM exists at or above 512 GiB', () => {
   it('createSession refuses it, naming --ram-base/--ram-size and the rule; 9a80d50 accepts it', () => {
     expect(() => createSession({ ramBase: 600 * GiB, ramSize: GiB })).toThrow(InputError);
-    expect(() => createSession({ ramBase: 600 * GiB, ramSize: GiB })).toThrow(/--ram-base\/--ram-size: .*512 GiB.*ac6e1ae.*BUG_ON/);
-    // the last mappable GiB on ac6e1ae is L1 index 511 of root page 0: [511 GiB, 512 GiB)
-    expect(createSession({ ramBase: 511 * GiB, ramSize: GiB }).prepare!.result).toBe(0);
+    expect(() => createSession({ ramBase: 600 * GiB, ramSize: GiB })).toThrow(/--ram-base\/--ram-size: .*reaches 512 GiB.*ac6e1ae.*BUG_ON/);
+    // create_p2m_entries BUG_ONs on bit 39 of the exclusive end too: RAM must end below 512 GiB
+    expect(() => createSession({ ramBase: 511 * GiB, ramSize: GiB })).toThrow(/must end below 0x8000000000/);
+    expect(createSession({ ramBase: 511 * GiB, ramSize: GiB - 4096 }).prepare!.result).toBe(0);
     expect(createSession({ ramBase: 600 * GiB, ramSize: GiB, tree: '9a80d50' }).prepare!.result).toBe(0);
   });
   it('a scenario on ac6e1ae with such a domain is refused with the field named', () => {
