@@ -23,7 +23,10 @@ const nodeBans = (why) => ({
 const CORE = 'src/core is pure TypeScript (it also runs in the browser); let the caller do I/O and pass data in';
 const WEBVIEW = 'src/webview runs in the webview (a browser); ask the extension host by message';
 const CLI = 'src/cli is a Node program; share code through src/core';
-const EXECUTES = { group: ['vm', 'node:vm', 'child_process', 'node:child_process'], message: 'Nothing from the workspace is executed (issue 8): no vm, no child processes in shipped code' };
+const EXECUTES = {
+  group: ['vm', 'node:vm', 'child_process', 'node:child_process'],
+  message: 'Nothing from the workspace is executed (issue 8): no vm, no child processes in shipped code',
+};
 
 export default tseslint.config(
   {
@@ -46,7 +49,10 @@ export default tseslint.config(
     linterOptions: { reportUnusedDisableDirectives: 'error' },
     rules: {
       // how the code is written: `_`-prefixed names are deliberately unused; `catch {}` with a comment is fine
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' },
+      ],
       'no-empty': ['error', { allowEmptyCatch: true }],
     },
   },
@@ -65,13 +71,19 @@ export default tseslint.config(
       'no-eval': 'error',
       'no-implied-eval': 'error',
       'no-new-func': 'error',
-      'no-restricted-properties': ['error', { object: 'Math', property: 'random', message: 'Not for nonces or ids: use crypto.getRandomValues (issue 8)' }],
+      'no-restricted-properties': [
+        'error',
+        { object: 'Math', property: 'random', message: 'Not for nonces or ids: use crypto.getRandomValues (issue 8)' },
+      ],
     },
   },
   {
     files: ['src/core/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { paths: [vscodeBan(CORE), ...nodeBans(CORE).paths], patterns: [...nodeBans(CORE).patterns, EXECUTES] }],
+      'no-restricted-imports': [
+        'error',
+        { paths: [vscodeBan(CORE), ...nodeBans(CORE).paths], patterns: [...nodeBans(CORE).patterns, EXECUTES] },
+      ],
       'no-console': ['error'], // the core reports findings as data; the CLI and the extension print them
     },
   },
@@ -79,7 +91,13 @@ export default tseslint.config(
     files: ['src/webview/**/*.ts'],
     languageOptions: { globals: { ...globals.browser } },
     rules: {
-      'no-restricted-imports': ['error', { paths: [vscodeBan(WEBVIEW), ...nodeBans(WEBVIEW).paths], patterns: [...nodeBans(WEBVIEW).patterns, EXECUTES] }],
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [vscodeBan(WEBVIEW), ...nodeBans(WEBVIEW).paths],
+          patterns: [...nodeBans(WEBVIEW).patterns, EXECUTES],
+        },
+      ],
       // build the DOM with textContent/createElement(NS): markup from a string could carry a file's text as HTML
       'no-restricted-properties': [
         'error',
@@ -88,10 +106,21 @@ export default tseslint.config(
           property,
           message: `Webviews build the DOM with text only (issue 8): no ${property}; use textContent / createElement(NS)`,
         })),
-        { object: 'document', property: 'write', message: 'Webviews build the DOM with text only (issue 8): no document.write' },
-        { object: 'document', property: 'writeln', message: 'Webviews build the DOM with text only (issue 8): no document.writeln' },
+        {
+          object: 'document',
+          property: 'write',
+          message: 'Webviews build the DOM with text only (issue 8): no document.write',
+        },
+        {
+          object: 'document',
+          property: 'writeln',
+          message: 'Webviews build the DOM with text only (issue 8): no document.writeln',
+        },
       ],
-      'no-restricted-globals': ['error', { name: 'DOMParser', message: 'Webviews build the DOM with text only (issue 8): no DOMParser' }],
+      'no-restricted-globals': [
+        'error',
+        { name: 'DOMParser', message: 'Webviews build the DOM with text only (issue 8): no DOMParser' },
+      ],
     },
   },
   {

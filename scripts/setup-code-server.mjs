@@ -129,24 +129,36 @@ export async function aptInstall(
   const list = packages.join(' ');
   const manual = `install them yourself (apt-get install ${list}) or with your package manager`;
   if (!root && !has('sudo')) {
-    throw new SetupError(`setup: need Debian packages ${list}, and I am not root and there is no sudo: ${manual}, ${RERUN}`);
+    throw new SetupError(
+      `setup: need Debian packages ${list}, and I am not root and there is no sudo: ${manual}, ${RERUN}`,
+    );
   }
-  if (aptGet === 'apt-get' && !has('apt-get')) throw new SetupError(`setup: need ${list} and there is no apt-get here: ${manual}, ${RERUN}`);
+  if (aptGet === 'apt-get' && !has('apt-get'))
+    throw new SetupError(`setup: need ${list} and there is no apt-get here: ${manual}, ${RERUN}`);
   const cmd = root ? aptGet : 'sudo';
   const pre = root ? [] : ['DEBIAN_FRONTEND=noninteractive', aptGet]; // sudo drops the environment
   const lock = ['-o', 'DPkg::Lock::Timeout=600'];
   out.write(`installing Debian packages: ${list}\n`);
-  const update = await runWithProgress('apt-get update', cmd, [...pre, ...lock, 'update', '-qq'], { log, out, everyMs });
+  const update = await runWithProgress('apt-get update', cmd, [...pre, ...lock, 'update', '-qq'], {
+    log,
+    out,
+    everyMs,
+  });
   if (update !== 0) {
-    out.write(`warning: apt-get update exited ${update} (an index could not be refreshed; details in ${path.relative(ROOT, log)}); installing from the indexes apt already has\n`);
+    out.write(
+      `warning: apt-get update exited ${update} (an index could not be refreshed; details in ${path.relative(ROOT, log)}); installing from the indexes apt already has\n`,
+    );
   }
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
   const args = [...pre, ...lock, 'install', '-y', '-qq', ...packages];
   const install = await runWithProgress(`installing ${list}`, cmd, args, { log, env, out, everyMs });
   if (install !== 0) {
     out.write(`${tail(log)}\n`);
-    const hint = update !== 0 ? `apt-get update failed too (exit ${update}): fix the apt sources, or ${manual}` : manual;
-    throw new SetupError(`setup: apt-get install ${list} exited ${install} (log: ${path.relative(ROOT, log)}); ${hint}, ${RERUN}`);
+    const hint =
+      update !== 0 ? `apt-get update failed too (exit ${update}): fix the apt sources, or ${manual}` : manual;
+    throw new SetupError(
+      `setup: apt-get install ${list} exited ${install} (log: ${path.relative(ROOT, log)}); ${hint}, ${RERUN}`,
+    );
   }
 }
 
@@ -154,7 +166,9 @@ export async function aptInstall(
 function installedCodeServer() {
   if (process.env.CODE_SERVER_BIN) {
     if (fs.existsSync(process.env.CODE_SERVER_BIN)) return process.env.CODE_SERVER_BIN;
-    throw new SetupError(`setup: CODE_SERVER_BIN=${process.env.CODE_SERVER_BIN} does not exist; unset it to let setup install code-server, or point it at a code-server launcher`);
+    throw new SetupError(
+      `setup: CODE_SERVER_BIN=${process.env.CODE_SERVER_BIN} does not exist; unset it to let setup install code-server, or point it at a code-server launcher`,
+    );
   }
   const bin = path.join(DEST, 'node_modules', '.bin', 'code-server');
   let version = '';
@@ -167,7 +181,9 @@ function installedCodeServer() {
 }
 
 function chromiumInstalled() {
-  return [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser'].some((p) => p && fs.existsSync(p));
+  return [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser'].some(
+    (p) => p && fs.existsSync(p),
+  );
 }
 
 /** @param {{ forE2e: boolean }} opts */
@@ -189,7 +205,8 @@ export async function setup({ forE2e }) {
   if (!codeServer || need.length) fs.mkdirSync(path.dirname(LOG), { recursive: true });
   if (need.length) await aptInstall(need, { log: LOG });
   if (codeServer) {
-    if (!need.length) console.log(`setup: code-server ${CODE_SERVER_VERSION}${forE2e ? ' and Chromium' : ''} already installed`);
+    if (!need.length)
+      console.log(`setup: code-server ${CODE_SERVER_VERSION}${forE2e ? ' and Chromium' : ''} already installed`);
     return;
   }
   seedRipgrepCache();
@@ -211,7 +228,10 @@ function seedRipgrepCache() {
   fs.chmodSync(path.join(tmp, 'rg'), 0o755);
   const tar = spawnSync('tar', ['-C', tmp, '-czf', asset, 'rg'], { encoding: 'utf8' });
   fs.rmSync(tmp, { recursive: true, force: true });
-  if (tar.status !== 0) throw new SetupError(`setup: could not pack rg into ${asset} (${tar.stderr.trim()}); check that ${cache} is writable, ${RERUN}`);
+  if (tar.status !== 0)
+    throw new SetupError(
+      `setup: could not pack rg into ${asset} (${tar.stderr.trim()}); check that ${cache} is writable, ${RERUN}`,
+    );
 }
 
 async function installCodeServer() {
@@ -219,28 +239,43 @@ async function installCodeServer() {
   fs.mkdirSync(DEST, { recursive: true });
   fs.writeFileSync(
     path.join(DEST, 'package.json'),
-    JSON.stringify({ name: 'code-server-install', private: true, allowScripts: { 'code-server': true, argon2: true } }, null, 2) + '\n',
+    JSON.stringify(
+      { name: 'code-server-install', private: true, allowScripts: { 'code-server': true, argon2: true } },
+      null,
+      2,
+    ) + '\n',
   );
   // code-server's postinstall refuses to run as root unless npm_config_unsafe_perm=true (npm >= 7 no longer
   // sets it), and node-pty's postinstall runs `npx node-gyp`, which needs yes=true.
   const env = { ...process.env, npm_config_unsafe_perm: 'true', npm_config_yes: 'true' };
   const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
   const what = `code-server ${CODE_SERVER_VERSION}`;
-  console.log(`installing ${what} into .vscode-test/code-server (about 300 MB, a few minutes: native modules are compiled)`);
-  const code = await runWithProgress(`installing ${what}`, npm, ['install', '--no-audit', '--no-fund', '--loglevel=error', `code-server@${CODE_SERVER_VERSION}`], {
-    cwd: DEST,
-    env,
-    log: LOG,
-    progress: () => `${Math.round(dirBytes(DEST) / 1e6)} MB`,
-  });
+  console.log(
+    `installing ${what} into .vscode-test/code-server (about 300 MB, a few minutes: native modules are compiled)`,
+  );
+  const code = await runWithProgress(
+    `installing ${what}`,
+    npm,
+    ['install', '--no-audit', '--no-fund', '--loglevel=error', `code-server@${CODE_SERVER_VERSION}`],
+    {
+      cwd: DEST,
+      env,
+      log: LOG,
+      progress: () => `${Math.round(dirBytes(DEST) / 1e6)} MB`,
+    },
+  );
   if (code !== 0) {
     console.log(tail(LOG));
-    throw new SetupError(`setup: npm install ${what} exited ${code} (log: ${path.relative(ROOT, LOG)}); check the npm registry is reachable and the build tools above are installed, ${RERUN}`);
+    throw new SetupError(
+      `setup: npm install ${what} exited ${code} (log: ${path.relative(ROOT, LOG)}); check the npm registry is reachable and the build tools above are installed, ${RERUN}`,
+    );
   }
   // npm 11 may skip unreviewed install scripts; without them VS Code's server has no terminal and fails oddly
   const pty = path.join(DEST, 'node_modules/code-server/lib/vscode/node_modules/node-pty/build/Release/pty.node');
   if (!fs.existsSync(pty)) {
-    throw new SetupError(`setup: ${what} installed without its native modules (no ${path.relative(ROOT, pty)}; npm skipped install scripts?) — see ${path.relative(ROOT, LOG)}, ${RERUN}`);
+    throw new SetupError(
+      `setup: ${what} installed without its native modules (no ${path.relative(ROOT, pty)}; npm skipped install scripts?) — see ${path.relative(ROOT, LOG)}, ${RERUN}`,
+    );
   }
   fs.writeFileSync(path.join(DEST, '.installed-version'), `${CODE_SERVER_VERSION}\n`);
   console.log(`${what} installed (${Math.round(dirBytes(DEST) / 1e6)} MB)`);

@@ -27,8 +27,12 @@ const t0 = Date.now();
 /** @type {Awaited<ReturnType<typeof startCodeServer>>} */
 let server;
 try {
-  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`PORT=${process.env.PORT}: expected a port number 1-65535`);
-  if (!(await portFree(host, port))) throw new Error(`port ${port} on ${host} is in use (another npm start?): stop that, or run PORT=${port + 1} npm start`);
+  if (!Number.isInteger(port) || port < 1 || port > 65535)
+    throw new Error(`PORT=${process.env.PORT}: expected a port number 1-65535`);
+  if (!(await portFree(host, port)))
+    throw new Error(
+      `port ${port} on ${host} is in use (another npm start?): stop that, or run PORT=${port + 1} npm start`,
+    );
   // code-server's own log (it prints URLs of its own) goes to a file, so the one URL below is the only one
   server = await startCodeServer({ dir, workspace, host, port });
 } catch (err) {
@@ -57,4 +61,6 @@ for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(sig, shutdown);
 // code-server runs in its own process group; if whoever started us (npm, a shell) dies without
 // forwarding a signal, we are re-parented: take the server down with us.
 const parent = process.ppid;
-setInterval(() => { if (process.ppid !== parent) shutdown(); }, 1000).unref();
+setInterval(() => {
+  if (process.ppid !== parent) shutdown();
+}, 1000).unref();

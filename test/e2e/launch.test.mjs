@@ -56,7 +56,9 @@ describe('F5: the launch config opens an Extension Development Host', { timeout:
     assert.equal(r.status, 0, `preLaunchTask npm run ${task.script} failed:\n${r.stdout}\n${r.stderr}`);
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'xen-e2e-launch-'));
     const args = config.args.map(resolveVars);
-    const extensionPath = args.find((/** @type {string} */ a) => a.startsWith('--extensionDevelopmentPath=')).split('=')[1];
+    const extensionPath = args
+      .find((/** @type {string} */ a) => a.startsWith('--extensionDevelopmentPath='))
+      .split('=')[1];
     const folder = args.find((/** @type {string} */ a) => !a.startsWith('--'));
     server = await startCodeServer({ dir: tmp, workspace: folder, extensionPath, installExtension: false });
     browser = await launchBrowser();
@@ -71,11 +73,17 @@ describe('F5: the launch config opens an Extension Development Host', { timeout:
   test('the Development Host opens the folder and activates the extension from the working tree', async () => {
     assert.ok(server && browser);
     const extensionsDir = path.join(tmp, 'extensions');
-    assert.deepEqual(fs.readdirSync(extensionsDir).filter((e) => e.startsWith('xen-memory-lens')), [], 'the extension must not be installed');
+    assert.deepEqual(
+      fs.readdirSync(extensionsDir).filter((e) => e.startsWith('xen-memory-lens')),
+      [],
+      'the extension must not be installed',
+    );
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     await openWorkbench(page, server.devWorkbenchUrl, { readySelector: sel.activityItem('Xen Memory') });
     // the title VS Code gives a development window
-    await page.waitForFunction(() => document.title.includes('[Extension Development Host]'), null, { timeout: 30_000 });
+    await page.waitForFunction(() => document.title.includes('[Extension Development Host]'), null, {
+      timeout: 30_000,
+    });
     await page.locator('.command-center-center').click();
     await page.locator(sel.quickInputBox).fill('dirty_log.c');
     await page.locator(sel.quickInputRow, { hasText: 'dirty_log.c' }).first().click();

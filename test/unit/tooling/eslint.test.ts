@@ -25,7 +25,9 @@ describe('src/core imports neither vscode nor Node built-ins', () => {
     const errors = await lint('src/core/snippet.ts', code);
     expect(errors).toHaveLength(1);
     expect(errors[0]).toMatch(/^no-restricted-imports: /);
-    expect(errors[0]).toContain(mod.startsWith('node:') ? 'Node built-ins are not available here: src/core is pure' : `Node built-in \`${mod}\``);
+    expect(errors[0]).toContain(
+      mod.startsWith('node:') ? 'Node built-ins are not available here: src/core is pure' : `Node built-in \`${mod}\``,
+    );
   });
   it('vscode', async () => {
     expect(await lint('src/core/deep/snippet.ts', `import * as vscode from 'vscode';\n${use('vscode')}`)).toEqual([
@@ -33,17 +35,23 @@ describe('src/core imports neither vscode nor Node built-ins', () => {
     ]);
   });
   it('console (the core reports, never prints)', async () => {
-    expect(await lint('src/core/snippet.ts', `console.log('x');\n`)).toEqual(['no-console: Unexpected console statement.']);
+    expect(await lint('src/core/snippet.ts', `console.log('x');\n`)).toEqual([
+      'no-console: Unexpected console statement.',
+    ]);
   });
   it('its own modules are fine', async () => {
-    expect(await lint('src/core/snippet.ts', `import { InputError } from './errors';\n${use('InputError')}`)).toEqual([]);
+    expect(await lint('src/core/snippet.ts', `import { InputError } from './errors';\n${use('InputError')}`)).toEqual(
+      [],
+    );
   });
 });
 
 describe('src/webview: no Node built-ins, no vscode, DOM from text only', () => {
   it('Node built-ins', async () => {
     const errors = await lint('src/webview/snippet.ts', `import path from 'node:path';\n${use('path')}`);
-    expect(errors).toEqual(['no-restricted-imports: \'node:path\' import is restricted from being used by a pattern. Node built-ins are not available here: src/webview runs in the webview (a browser); ask the extension host by message']);
+    expect(errors).toEqual([
+      "no-restricted-imports: 'node:path' import is restricted from being used by a pattern. Node built-ins are not available here: src/webview runs in the webview (a browser); ask the extension host by message",
+    ]);
   });
   it('vscode', async () => {
     const errors = await lint('src/webview/snippet.ts', `import { window } from 'vscode';\n${use('window')}`);
@@ -57,18 +65,26 @@ describe('src/webview: no Node built-ins, no vscode, DOM from text only', () => 
     ['document.createRange().createContextualFragment(s)', 'createContextualFragment'],
     ['document.write(s)', 'document.write'],
   ])('%s', async (stmt, what) => {
-    const errors = await lint('src/webview/snippet.ts', `export function f(el: HTMLElement, s: string) {\n  ${stmt};\n  return el;\n}\n`);
+    const errors = await lint(
+      'src/webview/snippet.ts',
+      `export function f(el: HTMLElement, s: string) {\n  ${stmt};\n  return el;\n}\n`,
+    );
     expect(errors).toHaveLength(1);
     expect(errors[0]).toMatch(/^no-restricted-properties: /);
     expect(errors[0]).toContain(`Webviews build the DOM with text only (issue 8): no ${what}`);
   });
   it('new DOMParser()', async () => {
     expect(await lint('src/webview/snippet.ts', `export const d = new DOMParser();\n`)).toEqual([
-      'no-restricted-globals: Unexpected use of \'DOMParser\'. Webviews build the DOM with text only (issue 8): no DOMParser',
+      "no-restricted-globals: Unexpected use of 'DOMParser'. Webviews build the DOM with text only (issue 8): no DOMParser",
     ]);
   });
   it('textContent is fine', async () => {
-    expect(await lint('src/webview/snippet.ts', `export function f(el: HTMLElement, s: string) {\n  el.textContent = s;\n}\n`)).toEqual([]);
+    expect(
+      await lint(
+        'src/webview/snippet.ts',
+        `export function f(el: HTMLElement, s: string) {\n  el.textContent = s;\n}\n`,
+      ),
+    ).toEqual([]);
   });
 });
 
@@ -79,7 +95,9 @@ describe('src/cli: no vscode (Node built-ins are fine)', () => {
     expect(errors[0]).toMatch(/^no-restricted-imports: .*src\/cli is a Node program/);
   });
   it('node:fs is fine', async () => {
-    expect(await lint('src/cli/snippet.ts', `import { readFileSync } from 'node:fs';\n${use('readFileSync')}`)).toEqual([]);
+    expect(await lint('src/cli/snippet.ts', `import { readFileSync } from 'node:fs';\n${use('readFileSync')}`)).toEqual(
+      [],
+    );
   });
 });
 
@@ -88,7 +106,9 @@ describe('shipped code executes nothing from the workspace (issue 8)', () => {
     for (const mod of ['node:vm', 'child_process']) {
       const errors = await lint(`${dir}/snippet.ts`, `import * as m from '${mod}';\n${use('m')}`);
       expect(errors.length, `${dir} ${mod}`).toBeGreaterThanOrEqual(1);
-      expect(errors.join('\n'), `${dir} ${mod}`).toMatch(/no-restricted-imports: .*(Nothing from the workspace is executed|Node built-in)/);
+      expect(errors.join('\n'), `${dir} ${mod}`).toMatch(
+        /no-restricted-imports: .*(Nothing from the workspace is executed|Node built-in)/,
+      );
     }
   });
   it.each([

@@ -22,7 +22,8 @@ describe('package-lock.json agrees with package.json', () => {
     });
   }
   it('every devDependency is locked', () => {
-    for (const name of Object.keys(pkg.devDependencies)) expect(lock.packages[`node_modules/${name}`], name).toBeDefined();
+    for (const name of Object.keys(pkg.devDependencies))
+      expect(lock.packages[`node_modules/${name}`], name).toBeDefined();
   });
   it('has no registry URLs, and the project .npmrc keeps it so whatever the user npmrc says', () => {
     expect(JSON.stringify(lock)).not.toContain('"resolved"');

@@ -45,11 +45,18 @@ describe('aptInstall', () => {
   it('a failed install ends in one line naming the packages, the exit code, the log and what to do', async () => {
     const apt = fakeApt('install-fails', 0, 100);
     const c = capture();
-    const err = await aptInstall(['chromium'], { aptGet: apt.aptGet, log: join(tmp, 'b.log'), out: c.out, root: true }).catch((e: unknown) => e);
+    const err = await aptInstall(['chromium'], {
+      aptGet: apt.aptGet,
+      log: join(tmp, 'b.log'),
+      out: c.out,
+      root: true,
+    }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(SetupError);
     const msg = (err as Error).message;
     expect(msg).not.toContain('\n');
-    expect(msg).toMatch(/^setup: apt-get install chromium exited 100 \(log: .*b\.log\); install them yourself \(apt-get install chromium\)/);
+    expect(msg).toMatch(
+      /^setup: apt-get install chromium exited 100 \(log: .*b\.log\); install them yourself \(apt-get install chromium\)/,
+    );
     expect(msg).toMatch(/run `npm run setup:vscode` again$/);
     expect(c.text()).not.toMatch(/^warning/m);
     expect(c.text()).toContain('| Setting up chromium'); // the log's tail is shown above the one line
@@ -57,12 +64,24 @@ describe('aptInstall', () => {
 
   it('when update and install both fail, the line says the apt sources need fixing', async () => {
     const apt = fakeApt('both-fail', 100, 100);
-    const err = await aptInstall(['chromium'], { aptGet: apt.aptGet, log: join(tmp, 'c.log'), out: capture().out, root: true }).catch((e: unknown) => e);
-    expect((err as Error).message).toMatch(/exited 100 .*; apt-get update failed too \(exit 100\): fix the apt sources/);
+    const err = await aptInstall(['chromium'], {
+      aptGet: apt.aptGet,
+      log: join(tmp, 'c.log'),
+      out: capture().out,
+      root: true,
+    }).catch((e: unknown) => e);
+    expect((err as Error).message).toMatch(
+      /exited 100 .*; apt-get update failed too \(exit 100\): fix the apt sources/,
+    );
   });
 
   it('a missing apt-get command is a failed step with exit 127, not a crash', async () => {
-    const err = await aptInstall(['chromium'], { aptGet: join(tmp, 'no-such-apt-get'), log: join(tmp, 'd.log'), out: capture().out, root: true }).catch((e: unknown) => e);
+    const err = await aptInstall(['chromium'], {
+      aptGet: join(tmp, 'no-such-apt-get'),
+      log: join(tmp, 'd.log'),
+      out: capture().out,
+      root: true,
+    }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(SetupError);
     expect((err as Error).message).toMatch(/^setup: apt-get install chromium exited 127 /);
   });
