@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
 
+/** @type {esbuild.BuildOptions} */
 const common = {
   bundle: true,
   sourcemap: production ? false : 'linked',
@@ -14,6 +15,7 @@ const common = {
   target: 'node20',
 };
 
+/** @type {esbuild.BuildOptions[]} */
 const builds = [
   {
     ...common,
@@ -56,11 +58,24 @@ if (existsSync('src/webview/scenario.ts')) {
 }
 
 if (watch) {
+  // `npm run watch`: rebuild every bundle on change. The "[watch] build started/finished" lines and the
+  // "file:line:col: error: text" lines are what the problem matcher in .vscode/tasks.json reads.
+  /** @type {import('esbuild').Plugin} */
+  const report = {
+    name: 'watch-report',
+    setup(build) {
+      const out = build.initialOptions.outfile;
+      build.onStart(() => console.log(`[watch] build started (${out})`));
+      build.onEnd((r) => {
+        for (const { text, location: l } of r.errors) console.error(l ? `${l.file}:${l.line}:${l.column + 1}: error: ${text}` : `error: ${text}`);
+        console.log(`[watch] build finished (${out}, ${r.errors.length} errors)`);
+      });
+    },
+  };
   for (const b of builds) {
-    const ctx = await esbuild.context(b);
+    const ctx = await esbuild.context({ ...b, plugins: [report] });
     await ctx.watch();
   }
-  console.log('[watch] build started');
 } else {
   await Promise.all(builds.map((b) => esbuild.build(b)));
 }

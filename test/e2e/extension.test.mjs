@@ -85,14 +85,13 @@ describe('Xen Memory Lens in code-server', { timeout: 300_000 }, () => {
     page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
     page.on('console', (m) => pageLog.push(`[${m.type()}] ${m.text().replace(/%c/g, '')}`));
     page.on('pageerror', (e) => pageLog.push(`[pageerror] ${e.message}`));
-    t = Date.now();
     const r = await openWorkbench(page, server.workbenchUrl, { readySelector: sel.activityItem('Xen Memory') });
     timings.workbenchMs = r.workbenchMs;
   });
 
   afterEach(async (t) => {
     // evidence for a failed step
-    if (page && t.passed === false) await screenshot(page, SHOTS, `failed-${t.name.replace(/[^\w]+/g, '-').slice(0, 60)}`).catch(() => {});
+    if (page && 'passed' in t && t.passed === false) await screenshot(page, SHOTS, `failed-${t.name.replace(/[^\w]+/g, '-').slice(0, 60)}`).catch(() => {});
   });
 
   after(async () => {
@@ -102,7 +101,7 @@ describe('Xen Memory Lens in code-server', { timeout: 300_000 }, () => {
     fs.writeFileSync(path.join(SHOTS, 'browser-console.log'), pageLog.join('\n'));
     if (server) fs.copyFileSync(server.logFile, path.join(SHOTS, 'code-server.log'));
     const logs = path.join(tmp, 'user-data/logs');
-    for (const f of fs.existsSync(logs) ? fs.readdirSync(logs, { recursive: true }) : []) {
+    for (const f of fs.existsSync(logs) ? fs.readdirSync(logs, { recursive: true, encoding: 'utf8' }) : []) {
       if (String(f).endsWith('remoteexthost.log')) fs.copyFileSync(path.join(logs, f), path.join(SHOTS, 'remoteexthost.log'));
       if (String(f).includes('Xen Memory')) {
         const text = fs.readFileSync(path.join(logs, f), 'utf8');
@@ -148,7 +147,7 @@ describe('Xen Memory Lens in code-server', { timeout: 300_000 }, () => {
     await runCommand(page, 'Xen Memory: Resolve GPA Under Cursor');
     const msg = toast(page, 'GPA 0x80008000');
     await msg.waitFor({ timeout: 20_000 });
-    assert.match(await msg.textContent(), /PTE 0x08400040 \(slot 66, VIRT_LIN_P2M\) → mfn 0x1000008 · agrees with p2m_lookup/);
+    assert.match((await msg.textContent()) ?? '', /PTE 0x08400040 \(slot 66, VIRT_LIN_P2M\) → mfn 0x1000008 · agrees with p2m_lookup/);
     await screenshot(page, SHOTS, 'light-02-resolve');
     await page.keyboard.press('Escape');
   });
@@ -187,7 +186,7 @@ describe('Xen Memory Lens in code-server', { timeout: 300_000 }, () => {
     await runCommand(page, 'Xen Memory: Show Memory Map');
     await map.region('VIRT_LIN_P2M').waitFor({ timeout: 30_000 });
     const toggle = map.scale();
-    assert.match(await toggle.textContent(), /readable/);
+    assert.match((await toggle.textContent()) ?? '', /readable/);
     const readableHeight = Number(await map.svg().getAttribute('height'));
     await toggle.click();
     await map.view().locator('button#scale', { hasText: 'linear (to scale)' }).waitFor();
@@ -224,7 +223,7 @@ describe('Xen Memory Lens in code-server', { timeout: 300_000 }, () => {
     // 40-bit guest; line 31 is #define VIRT_LIN_P2M_START
     const row = problem('window-capacity: arm32: VIRT_LIN_P2M (128 MiB)');
     await row.waitFor({ timeout: 30_000 });
-    assert.match(await row.textContent(), /Ln 31/);
+    assert.match((await row.textContent()) ?? '', /Ln 31/);
   });
 
   test('Show Patch Before/After: the seed patch adds VIRT_LIN_P2M 0x08000000–0x10000000', async () => {
@@ -232,7 +231,7 @@ describe('Xen Memory Lens in code-server', { timeout: 300_000 }, () => {
     await runCommand(page, 'Xen Memory: Show Patch Before/After');
     const added = map.change('added', 'VIRT_LIN_P2M added');
     await added.waitFor({ timeout: 30_000 });
-    assert.match(await added.textContent(), /VIRT_LIN_P2M added: 0x08000000–0x10000000 \(128 MiB\)/);
+    assert.match((await added.textContent()) ?? '', /VIRT_LIN_P2M added: 0x08000000–0x10000000 \(128 MiB\)/);
     assert.equal(await map.view().locator('g.region.changed.added[data-name="VIRT_LIN_P2M"][data-side="after"]').count(), 1);
     assert.equal(await map.region('VIRT_LIN_P2M', 'before').count(), 0);
     assert.equal(await map.view().locator('#changes li').count(), 1);

@@ -83,7 +83,7 @@ describe('a hostile workspace', { timeout: 400_000 }, () => {
   });
 
   afterEach(async (t) => {
-    if (page && t.passed === false) await screenshot(page, SHOTS, `failed-${t.name.replace(/[^\w]+/g, '-').slice(0, 60)}`).catch(() => {});
+    if (page && 'passed' in t && t.passed === false) await screenshot(page, SHOTS, `failed-${t.name.replace(/[^\w]+/g, '-').slice(0, 60)}`).catch(() => {});
   });
 
   after(async () => {
@@ -99,13 +99,13 @@ describe('a hostile workspace', { timeout: 400_000 }, () => {
     const ft = view.locator('g.region[data-name="FRAMETABLE"]');
     await ft.waitFor({ timeout: 60_000 });
     // the description is drawn as text, with the markup visible as characters
-    assert.match(await view.locator('svg').first().textContent(), /<img src=x onerror=/);
+    assert.match((await view.locator('svg').first().textContent()) ?? '', /<img src=x onerror=/);
     assert.equal(await view.locator('img').count(), 0);
     // VS Code injects its own acquireVsCodeApi script; none may carry the hostile text
     for (const t of await view.locator('script').allTextContents()) assert.doesNotMatch(t, /__pwned/);
     // the inner frame's window never ran the injected handlers
     const frame = page.frames().find((f) => f.url().includes('active-frame') || f.name() === 'active-frame');
-    if (frame) assert.equal(await frame.evaluate(() => window.__pwned ?? null), null);
+    if (frame) assert.equal(await frame.evaluate(() => /** @type {any} */ (window).__pwned ?? null), null);
     await screenshot(page, SHOTS, 'dark-hostile-map');
   });
 
@@ -150,6 +150,6 @@ describe('a hostile workspace', { timeout: 400_000 }, () => {
     await runCommand(page, 'Xen Memory: Resolve GPA Under Cursor');
     const msg = toast(page, 'GPA 0x80008000');
     await msg.waitFor({ timeout: 30_000 });
-    assert.match(await msg.textContent(), /PTE 0x08400040 \(slot 66, VIRT_LIN_P2M\)/);
+    assert.match((await msg.textContent()) ?? '', /PTE 0x08400040 \(slot 66, VIRT_LIN_P2M\)/);
   });
 });

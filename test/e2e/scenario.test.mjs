@@ -100,7 +100,7 @@ describe('Scenario view in code-server', { timeout: 300_000 }, () => {
   });
 
   afterEach(async (t) => {
-    if (page && t.passed === false) await screenshot(page, SHOTS, `failed-scenario-${t.name.replace(/[^\w]+/g, '-').slice(0, 60)}`).catch(() => {});
+    if (page && 'passed' in t && t.passed === false) await screenshot(page, SHOTS, `failed-scenario-${t.name.replace(/[^\w]+/g, '-').slice(0, 60)}`).catch(() => {});
   });
 
   after(async () => {
@@ -109,7 +109,7 @@ describe('Scenario view in code-server', { timeout: 300_000 }, () => {
     fs.mkdirSync(SHOTS, { recursive: true });
     fs.writeFileSync(path.join(SHOTS, 'scenario-browser-console.log'), pageLog.join('\n'));
     const logs = path.join(tmp, 'user-data/logs');
-    for (const f of fs.existsSync(logs) ? fs.readdirSync(logs, { recursive: true }) : [])
+    for (const f of fs.existsSync(logs) ? fs.readdirSync(logs, { recursive: true, encoding: 'utf8' }) : [])
       if (String(f).includes('Xen Memory')) fs.copyFileSync(path.join(logs, f), path.join(SHOTS, 'scenario-xen-memory-output.log'));
     if (tmp && !process.env.KEEP_E2E_TMP) fs.rmSync(tmp, { recursive: true, force: true });
   });
@@ -135,7 +135,7 @@ describe('Scenario view in code-server', { timeout: 300_000 }, () => {
     await titleAction('Scenario: Step Forward').click();
     await where().filter({ hasText: 'Step #1' }).waitFor();
     // prepare_vlpt(A) wrote xen_second[66]
-    assert.match(await view.locator('table.slots').textContent(), /66\s*0x0000000000000000 → 0x[0-9a-f]{16}/);
+    assert.match((await view.locator('table.slots').textContent()) ?? '', /66\s*0x0000000000000000 → 0x[0-9a-f]{16}/);
     await view.locator('#bar button[data-cmd="forward"]').click();
     await where().filter({ hasText: 'Step #2' }).waitFor();
     // F5 continues to the step where the finding fires
@@ -145,9 +145,9 @@ describe('Scenario view in code-server', { timeout: 300_000 }, () => {
     const text = await finding.textContent();
     assert.match(text, /shared-table-local-flush/);
     assert.match(text, /0x80001000/);
-    assert.match(await finding.locator('.chip.page').textContent(), /page 0x80001000/);
+    assert.match((await finding.locator('.chip.page').textContent()) ?? '', /page 0x80001000/);
     // pCPU0 now caches the VLPT page 0x08400000 — through B's table
-    assert.match(await view.locator('.cpu').first().textContent(), /VLPT window: 1 cached.*0x8400000/s);
+    assert.match((await view.locator('.cpu').first().textContent()) ?? '', /VLPT window: 1 cached.*0x8400000/s);
     // A's bitmap has a phantom page: glyph and class, not only colour
     const aPage = view.locator('.dom', { hasText: 'A' }).first().locator('.page.phantom');
     assert.equal(await aPage.locator('.g').textContent(), '?');
@@ -158,7 +158,7 @@ describe('Scenario view in code-server', { timeout: 300_000 }, () => {
     const map = mapFrame();
     await map.locator('rect.cell.lit').first().waitFor({ timeout: 30_000 });
     assert.equal(await map.locator('rect.cell.lit').count(), 1);
-    assert.match(await map.locator('.lit-note').textContent(), /two-domains-two-pcpus step 4 \(write\): xen_second slot 66/);
+    assert.match((await map.locator('.lit-note').textContent()) ?? '', /two-domains-two-pcpus step 4 \(write\): xen_second slot 66/);
     await sidebarWidth(470);
     await page.mouse.move(1400, 880);
     await shot('scenario-light-finding');
@@ -173,7 +173,7 @@ describe('Scenario view in code-server', { timeout: 300_000 }, () => {
     const view = scenarioFrame();
     assert.match(await where().textContent(), /Step #3 of 7 · logdirty-start · pCPU1 · B/);
     assert.equal(await view.locator('.finding').count(), 0);
-    assert.match(await view.locator('table.slots').textContent(), /66/);
+    assert.match((await view.locator('table.slots').textContent()) ?? '', /66/);
     await mapFrame().locator('.lit-note', { hasText: 'step 3 (logdirty-start)' }).waitFor();
     await shot('scenario-light-back');
   });
@@ -194,7 +194,7 @@ describe('Scenario view in code-server', { timeout: 300_000 }, () => {
     await pick('broken.scenario.json');
     const msg = toast(page, 'broken.scenario.json');
     await msg.waitFor({ timeout: 20_000 });
-    assert.match(await msg.textContent(), /broken\.scenario\.json: steps\[0\]/);
+    assert.match((await msg.textContent()) ?? '', /broken\.scenario\.json: steps\[0\]/);
     await page.keyboard.press('Escape');
     // still the previous scenario, still stepping
     await key('F10', 'Step #4');

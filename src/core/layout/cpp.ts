@@ -68,7 +68,7 @@ function logicalLines(text: string, file: string, diags: Diagnostic[]): { lines:
     while (i < raw.length) {
       if (inComment) {
         const e = raw.indexOf('*/', i);
-        if (e < 0) { commentBuf.push(raw.slice(i)); i = raw.length; break; }
+        if (e < 0) { commentBuf.push(raw.slice(i)); break; }
         commentBuf.push(raw.slice(i, e));
         cur.comments.push({ line: commentStart, text: commentBuf.join('\n') });
         commentBuf = [];
