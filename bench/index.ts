@@ -65,7 +65,7 @@ function resolveBench() {
     return ok;
   }, 50_000);
   // the limit: the same PTEs fetched from one flat Uint32Array indexed by gfn
-  const flat = new Uint32Array((1 * GiB / 4096) * 2);
+  const flat = new Uint32Array(((1 * GiB) / 4096) * 2);
   for (let i = 0; i < flat.length / 2; i++) {
     r.resolveInto(0x80000000 + i * 4096, out);
     flat[2 * i] = out[1]!;
@@ -119,24 +119,36 @@ function scalingOne(g: number): number {
   // evenly spaced 2 MiB region of the guest (every guest touches WS PTE pages)
   const list = new Float64Array(WS);
   const regions = size / 0x200000;
-  for (let k = 0; k < WS; k++) list[k] = 0x80000000 + Math.floor((k * regions) / WS) * 0x200000 + ((k * 37) % 512) * 4096;
+  for (let k = 0; k < WS; k++)
+    list[k] = 0x80000000 + Math.floor((k * regions) / WS) * 0x200000 + ((k * 37) % 512) * 4096;
   const r = new VlptResolver(s.sys, 0);
   const out = new Uint32Array(2);
-  return rate((n) => {
-    let ok = 0;
-    for (let i = 0; i < n; i++) if (r.resolveInto(list[i & (WS - 1)]!, out)) ok += out[1]! & 1;
-    return ok;
-  }, 200_000, 600);
+  return rate(
+    (n) => {
+      let ok = 0;
+      for (let i = 0; i < n; i++) if (r.resolveInto(list[i & (WS - 1)]!, out)) ok += out[1]! & 1;
+      return ok;
+    },
+    200_000,
+    600,
+  );
 }
 
 function scalingBench() {
   const res: Record<string, number> = {};
   for (const g of [1, 8, 62]) {
-    const child = spawnSync(process.execPath, [process.argv[1]!, '--scaling-one', String(g)], { encoding: 'utf8', env: process.env });
+    const child = spawnSync(process.execPath, [process.argv[1]!, '--scaling-one', String(g)], {
+      encoding: 'utf8',
+      env: process.env,
+    });
     res[`${g}GiB`] = Number(child.stdout.trim());
   }
   const vals = Object.values(res);
-  return { workingSet: WS, opsPerSec: res, spread: Math.round((Math.max(...vals) / Math.min(...vals) - 1) * 1000) / 10 };
+  return {
+    workingSet: WS,
+    opsPerSec: res,
+    spread: Math.round((Math.max(...vals) / Math.min(...vals) - 1) * 1000) / 10,
+  };
 }
 
 function populateBench() {
@@ -145,7 +157,14 @@ function populateBench() {
   const s = createSession({ ramBase: 0x80000000, ramSize: 62 * GiB - 4096 });
   const ms = performance.now() - t0;
   const rss = process.memoryUsage().rss;
-  return { guestGiB: 62, ms: Math.round(ms), rssMiB: Math.round(rss / 2 ** 20), rssDeltaMiB: Math.round((rss - rss0) / 2 ** 20), prepareResult: s.prepare!.result, framesInUse: s.sys.mem.framesInUse };
+  return {
+    guestGiB: 62,
+    ms: Math.round(ms),
+    rssMiB: Math.round(rss / 2 ** 20),
+    rssDeltaMiB: Math.round((rss - rss0) / 2 ** 20),
+    prepareResult: s.prepare!.result,
+    framesInUse: s.sys.mem.framesInUse,
+  };
 }
 
 function parseBench() {
@@ -173,19 +192,28 @@ function parseBench() {
     }
     patchMiBPerSec = Math.round((bytes / 2 ** 20 / ((performance.now() - t0) / 1000)) * 10) / 10;
   }
-  return { headerMs: Math.round(samples[samples.length >> 1]! * 1000) / 1000, headerP99Ms: Math.round(samples[Math.floor(samples.length * 0.99)]! * 1000) / 1000, headerBytes: header.length, patchMiBPerSec };
+  return {
+    headerMs: Math.round(samples[samples.length >> 1]! * 1000) / 1000,
+    headerP99Ms: Math.round(samples[Math.floor(samples.length * 0.99)]! * 1000) / 1000,
+    headerBytes: header.length,
+    patchMiBPerSec,
+  };
 }
 
 /** A 10,000-line hypervisor log full of addresses, as `xl dmesg` shows during a migration. */
 function hypervisorLog(lines: number): string[] {
   const out: string[] = [];
   let x = 12345;
-  const rnd = () => ((x = (x * 1103515245 + 12345) >>> 0) >>> 8);
+  const rnd = () => (x = (x * 1103515245 + 12345) >>> 0) >>> 8;
   const kinds = [
-    (g: number) => `(XEN) d1v0: dirty page fault at GPA 0x${g.toString(16)} pte ${'0x' + (0x08000000 + Math.floor(g / 4096) * 8).toString(16).padStart(8, '0')}`,
-    (g: number) => `(XEN) p2m_lookup(d1, 0x${g.toString(16).padStart(10, '0')}) -> mfn ${(0x1000000 + (g % 0x20000000) / 4096).toString(16)}`,
-    (_g: number) => `(XEN) CPU1: Unexpected Trap: Data Abort at 0x${(0x10000000 + (rnd() % 4096) * 8).toString(16)} HPFAR 0x${rnd().toString(16)}`,
-    (g: number) => `(XEN) mm.c:1384: vlpt slot ${64 + Math.floor(g / 2 ** 30)} gpa=0x${g.toString(16)} flush va 0x08400000 size 0x200000`,
+    (g: number) =>
+      `(XEN) d1v0: dirty page fault at GPA 0x${g.toString(16)} pte ${'0x' + (0x08000000 + Math.floor(g / 4096) * 8).toString(16).padStart(8, '0')}`,
+    (g: number) =>
+      `(XEN) p2m_lookup(d1, 0x${g.toString(16).padStart(10, '0')}) -> mfn ${(0x1000000 + (g % 0x20000000) / 4096).toString(16)}`,
+    (_g: number) =>
+      `(XEN) CPU1: Unexpected Trap: Data Abort at 0x${(0x10000000 + (rnd() % 4096) * 8).toString(16)} HPFAR 0x${rnd().toString(16)}`,
+    (g: number) =>
+      `(XEN) mm.c:1384: vlpt slot ${64 + Math.floor(g / 2 ** 30)} gpa=0x${g.toString(16)} flush va 0x08400000 size 0x200000`,
   ];
   for (let i = 0; i < lines; i++) {
     const g = 0x80000000 + (rnd() % 0x20000) * 4096 + (rnd() % 4096);
@@ -198,7 +226,7 @@ function hoverBench() {
   const s = createSession();
   const log = hypervisorLog(10_000);
   let x = 99;
-  const rnd = () => ((x = (x * 1103515245 + 12345) >>> 0) >>> 8);
+  const rnd = () => (x = (x * 1103515245 + 12345) >>> 0) >>> 8;
   const once = (): boolean => {
     const line = log[rnd() % log.length]!;
     const found = numberAt(line, rnd() % line.length, true);
@@ -224,7 +252,13 @@ function hoverBench() {
   }
   samples.sort((a, b) => a - b);
   const q = (p: number) => Math.round(samples[Math.min(samples.length - 1, Math.floor(samples.length * p))]! * 10) / 10;
-  return { p50Us: q(0.5), p99Us: q(0.99), samples: samples.length, positionsWithoutNumber: misses, logLines: log.length };
+  return {
+    p50Us: q(0.5),
+    p99Us: q(0.99),
+    samples: samples.length,
+    positionsWithoutNumber: misses,
+    logLines: log.length,
+  };
 }
 
 function bundleBench() {
@@ -270,7 +304,9 @@ else {
     `  flat array      ${r.baselineOpsPerSec.toLocaleString('en')} ops/s   (the limit; ratio ${r.ratioToBaseline}, target ≤ 4)`,
     `  naive BigInt    ${r.naiveOpsPerSec.toLocaleString('en')} ops/s   (speedup ${r.speedupOverNaive}×, target ≥ 20)`,
     `  p2m_lookup      ${r.p2mLookupOpsPerSec.toLocaleString('en')} ops/s   (emulated software walk, for comparison)`,
-    `scaling (warm)    ${Object.entries(result.scaling.opsPerSec).map(([k, v]) => `${k} ${v.toLocaleString('en')}`).join(' · ')}  (spread ${result.scaling.spread}%, target ≤ 20%)`,
+    `scaling (warm)    ${Object.entries(result.scaling.opsPerSec)
+      .map(([k, v]) => `${k} ${v.toLocaleString('en')}`)
+      .join(' · ')}  (spread ${result.scaling.spread}%, target ≤ 20%)`,
     `populate 62 GiB   ${result.populate.ms} ms, RSS ${result.populate.rssMiB} MiB (targets < 2000 ms, < 512 MiB)`,
     `parse             header ${result.parse.headerMs} ms (p99 ${result.parse.headerP99Ms}, target < 2 ms) · patch ${result.parse.patchMiBPerSec} MiB/s`,
     `hover             p50 ${result.hover.p50Us} µs · p99 ${result.hover.p99Us} µs (target p99 < 1000 µs; ${result.hover.logLines}-line log)`,

@@ -67,7 +67,8 @@ if (watch) {
       const out = build.initialOptions.outfile;
       build.onStart(() => console.log(`[watch] build started (${out})`));
       build.onEnd((r) => {
-        for (const { text, location: l } of r.errors) console.error(l ? `${l.file}:${l.line}:${l.column + 1}: error: ${text}` : `error: ${text}`);
+        for (const { text, location: l } of r.errors)
+          console.error(l ? `${l.file}:${l.line}:${l.column + 1}: error: ${text}` : `error: ${text}`);
         console.log(`[watch] build finished (${out}, ${r.errors.length} errors)`);
       });
     },

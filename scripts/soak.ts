@@ -39,7 +39,15 @@ const LAYOUT_KINDS = ['tiny', 'medium', 'few-GiB', 'GiB-multiple', 'large', 'at-
 type LayoutKind = (typeof LAYOUT_KINDS)[number];
 const LAYOUT_WEIGHTS = [28, 24, 24, 10, 9, 5];
 
-const GPA_CLASSES = ['in-ram', 'near-base', 'near-end', 'just-outside', 'table-boundary', 'hole', 'past-window'] as const;
+const GPA_CLASSES = [
+  'in-ram',
+  'near-base',
+  'near-end',
+  'just-outside',
+  'table-boundary',
+  'hole',
+  'past-window',
+] as const;
 type GpaClass = (typeof GPA_CLASSES)[number];
 const GPA_WEIGHTS = [35, 8, 8, 10, 9, 25, 5];
 
@@ -113,7 +121,8 @@ export function randomLayout(rng: Rng): SoakLayout {
       basePages = rng.chance(0.5) ? rng.below((4 * GiB) / PAGE) : rng.below(maxPages);
       if (rng.chance(0.3)) basePages -= basePages % (rng.chance(0.5) ? GiB / PAGE : 512);
       const room = maxPages - basePages;
-      sizePages = kind === 'at-limit' ? room : rng.chance(0.5) ? room - rng.below(Math.min(room, 1024)) : rng.range(1, room);
+      sizePages =
+        kind === 'at-limit' ? room : rng.chance(0.5) ? room - rng.below(Math.min(room, 1024)) : rng.range(1, room);
       return { ramBase: basePages * PAGE, ramSize: sizePages * PAGE, tree, cpus, kind };
     }
   }
@@ -222,7 +231,12 @@ export function plan(gpas: number, perLayout = PER_LAYOUT): Array<{ index: numbe
  * Soak one layout: layout `index` of `seed` draws from its own PRNG stream, so any layout can
  * be rerun alone (`--layout K`) and workers may split the layouts in any way.
  */
-export function soakLayout(seed: number, index: number, n: number, opts: Omit<SoakOptions, 'gpas' | 'seed'> = {}): SoakResult {
+export function soakLayout(
+  seed: number,
+  index: number,
+  n: number,
+  opts: Omit<SoakOptions, 'gpas' | 'seed'> = {},
+): SoakResult {
   const t0 = performance.now();
   const reportEvery = opts.reportEvery ?? 64;
   const maxReported = opts.maxReported ?? 10;
@@ -239,10 +253,16 @@ export function soakLayout(seed: number, index: number, n: number, opts: Omit<So
   const s: Session = createSession({ ramBase: g.ramBase, ramSize: g.ramSize, tree: g.tree, cpus: g.cpus });
   const fail = (check: string, gpa: number, cpu: number, detail: string): void => {
     res.mismatchCount++;
-    if (res.mismatches.length < maxReported) res.mismatches.push({ check, gpa, cpu, layout: g, layoutIndex: index, detail, command: command(g, gpa) });
+    if (res.mismatches.length < maxReported)
+      res.mismatches.push({ check, gpa, cpu, layout: g, layoutIndex: index, detail, command: command(g, gpa) });
   };
   if (s.prepare?.result !== 0 || s.findings.some((f) => f.id === 'window-overrun')) {
-    fail('prepare', g.ramBase, 0, `prepare_vlpt returned ${s.prepare?.result}, findings ${s.findings.map((f) => f.id).join(',')}`);
+    fail(
+      'prepare',
+      g.ramBase,
+      0,
+      `prepare_vlpt returned ${s.prepare?.result}, findings ${s.findings.map((f) => f.id).join(',')}`,
+    );
   }
   const r0 = new VlptResolver(s.sys, 0);
   const other = g.cpus > 1 ? new VlptResolver(s.sys, rng.range(1, g.cpus - 1)) : null;
@@ -259,40 +279,64 @@ export function soakLayout(seed: number, index: number, n: number, opts: Omit<So
     if (other) {
       res.otherCpuLoads++;
       const got1 = load(other, gpa);
-      if (got1 !== oracleV) fail('vlpt-vs-oracle (other pCPU)', gpa, other.cpu, `VlptResolver on pCPU${other.cpu} ${show(got1)}, oracle ${show(oracleV)}`);
+      if (got1 !== oracleV)
+        fail(
+          'vlpt-vs-oracle (other pCPU)',
+          gpa,
+          other.cpu,
+          `VlptResolver on pCPU${other.cpu} ${show(got1)}, oracle ${show(oracleV)}`,
+        );
     }
     const vlptMapped = oracleV !== null && (oracleV & 3n) === 3n;
     if (vlptMapped) res.outcomes.mapped++;
     else if (oracleV === null) res.outcomes.fault++;
     else res.outcomes.invalidEntry++;
     // 2. inside the window: a valid VLPT PTE iff the p2m maps the GPA, with the same leaf
-    if (inWindow && (vlptMapped ? oracleV : null) !== oracleP) fail('vlpt-vs-p2m', gpa, 0, `VLPT ${show(oracleV)}, p2m leaf ${show(oracleP)}`);
+    if (inWindow && (vlptMapped ? oracleV : null) !== oracleP)
+      fail('vlpt-vs-p2m', gpa, 0, `VLPT ${show(oracleV)}, p2m leaf ${show(oracleP)}`);
     // 3. a RAM-only guest: mapped exactly inside RAM, mfn = base frame + (gfn − base gfn)
     const inRam = gpa >= g.ramBase && gpa < g.ramBase + g.ramSize;
-    if ((oracleP !== null) !== inRam) fail('p2m-vs-ram', gpa, 0, `p2m leaf ${show(oracleP)} but GPA is ${inRam ? 'inside' : 'outside'} RAM`);
+    if ((oracleP !== null) !== inRam)
+      fail('p2m-vs-ram', gpa, 0, `p2m leaf ${show(oracleP)} but GPA is ${inRam ? 'inside' : 'outside'} RAM`);
     else if (inRam) {
       const mfn = BigInt(s.dom.mfnBase + Math.floor(gpa / PAGE) - g.ramBase / PAGE);
-      if (((oracleP! >> 12n) & 0xfffffffn) !== mfn) fail('p2m-mfn', gpa, 0, `leaf ${show(oracleP)}, expected mfn ${show(mfn)}`);
+      if (((oracleP! >> 12n) & 0xfffffffn) !== mfn)
+        fail('p2m-mfn', gpa, 0, `leaf ${show(oracleP)}, expected mfn ${show(mfn)}`);
     }
     // 4. the software p2m_lookup, alternating between pCPU0 and the other pCPU
     const cpu = other && i & 1 ? other.cpu : 0;
     const look = p2mLookup(s.sys, s.dom, cpu, gpa);
     res.p2mLookups++;
     const want = oracleP === null ? null : naiveLeafPa(oracleP, gpa);
-    if ((look.pa === -1 ? null : BigInt(look.pa)) !== want) fail('p2m_lookup-vs-oracle', gpa, cpu, `p2m_lookup ${look.pa === -1 ? 'INVALID_PADDR' : hexn(look.pa)}, oracle ${show(want)}`);
+    if ((look.pa === -1 ? null : BigInt(look.pa)) !== want)
+      fail(
+        'p2m_lookup-vs-oracle',
+        gpa,
+        cpu,
+        `p2m_lookup ${look.pa === -1 ? 'INVALID_PADDR' : hexn(look.pa)}, oracle ${show(want)}`,
+      );
     // 5. the full report, on a sample
     if (i % reportEvery === 0) {
       res.resolveGpaSampled++;
       const rep = resolveGpa(s.sys, s.dom, 0, gpa);
       const repV = rep.vlptEntry === null ? null : BigInt(rep.vlptEntry);
-      if (repV !== oracleV) fail('resolveGpa-entry', gpa, 0, `report vlptEntry ${rep.vlptEntry}, oracle ${show(oracleV)}`);
+      if (repV !== oracleV)
+        fail('resolveGpa-entry', gpa, 0, `report vlptEntry ${rep.vlptEntry}, oracle ${show(oracleV)}`);
       if (inWindow && !rep.agrees) fail('resolveGpa-agrees', gpa, 0, `report says ${rep.verdict}`);
-      if (rep.descriptor.valid !== (oracleP !== null)) fail('resolveGpa-descriptor', gpa, 0, `report descriptor valid=${rep.descriptor.valid}, oracle leaf ${show(oracleP)}`);
+      if (rep.descriptor.valid !== (oracleP !== null))
+        fail(
+          'resolveGpa-descriptor',
+          gpa,
+          0,
+          `report descriptor valid=${rep.descriptor.valid}, oracle leaf ${show(oracleP)}`,
+        );
     }
   }
   res.gpas = n;
   res.ms = performance.now() - t0;
-  opts.log?.(`layout ${index}: ${g.kind} ${hexn(g.ramBase)} + ${hexn(g.ramSize)} ${g.tree} ${g.cpus} pCPU(s); ${n} GPAs, ${res.mismatchCount} mismatches`);
+  opts.log?.(
+    `layout ${index}: ${g.kind} ${hexn(g.ramBase)} + ${hexn(g.ramSize)} ${g.tree} ${g.cpus} pCPU(s); ${n} GPAs, ${res.mismatchCount} mismatches`,
+  );
   return res;
 }
 
@@ -300,14 +344,18 @@ export function soakLayout(seed: number, index: number, n: number, opts: Omit<So
 export function runSoak(opts: SoakOptions): SoakResult {
   const t0 = performance.now();
   let total = emptyResult(opts.seed);
-  for (const p of plan(opts.gpas, opts.perLayout)) total = mergeResults(total, soakLayout(opts.seed, p.index, p.gpas, opts), opts.maxReported);
+  for (const p of plan(opts.gpas, opts.perLayout))
+    total = mergeResults(total, soakLayout(opts.seed, p.index, p.gpas, opts), opts.maxReported);
   total.ms = performance.now() - t0;
   return total;
 }
 
 function print(r: SoakResult, workers: number): void {
   const line = (k: string, v: string | number): void => console.log(`${k.padEnd(22)} ${v}`);
-  const kv = (o: Record<string, number>): string => Object.entries(o).map(([k, v]) => `${k} ${v}`).join(', ');
+  const kv = (o: Record<string, number>): string =>
+    Object.entries(o)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ');
   line('seed', r.seed);
   line('GPAs', r.gpas);
   line('layouts', `${r.layouts} (${kv(r.layoutsByKind)})`);
@@ -319,15 +367,22 @@ function print(r: SoakResult, workers: number): void {
   line('resolveGpa reports', r.resolveGpaSampled);
   line('time', `${(r.ms / 1000).toFixed(1)} s on ${workers} worker(s) (${Math.round((r.gpas / r.ms) * 1000)} GPAs/s)`);
   for (const m of r.mismatches) {
-    console.log(`\nMISMATCH ${m.check} at GPA ${hexn(m.gpa)} on pCPU${m.cpu} (layout #${m.layoutIndex}, ${m.layout.kind}): ${m.detail}`);
+    console.log(
+      `\nMISMATCH ${m.check} at GPA ${hexn(m.gpa)} on pCPU${m.cpu} (layout #${m.layoutIndex}, ${m.layout.kind}): ${m.detail}`,
+    );
     console.log(`  reproduce: ${m.command}`);
     console.log(`  rerun this layout: npm run soak -- --seed ${r.seed} --layout ${m.layoutIndex}`);
   }
-  if (r.mismatchCount > r.mismatches.length) console.log(`(${r.mismatchCount - r.mismatches.length} more mismatches not shown)`);
+  if (r.mismatchCount > r.mismatches.length)
+    console.log(`(${r.mismatchCount - r.mismatches.length} more mismatches not shown)`);
   console.log(`mismatches: ${r.mismatchCount}`);
 }
 
-interface Job { seed: number; items: Array<{ index: number; gpas: number }>; verbose: boolean }
+interface Job {
+  seed: number;
+  items: Array<{ index: number; gpas: number }>;
+  verbose: boolean;
+}
 
 async function main(argv: readonly string[]): Promise<number> {
   const gpas = intArg(argv, 'gpas', 1_000_000);
@@ -346,7 +401,9 @@ async function main(argv: readonly string[]): Promise<number> {
         const worker = new Worker(__filename, { workerData: job, argv: ['--soak-worker'] });
         worker.once('message', (r: SoakResult) => resolve(r));
         worker.once('error', reject);
-        worker.once('exit', (code) => { if (code !== 0) reject(new Error(`soak worker ${w} exited with ${code}`)); });
+        worker.once('exit', (code) => {
+          if (code !== 0) reject(new Error(`soak worker ${w} exited with ${code}`));
+        });
       });
     }),
   );
@@ -360,7 +417,10 @@ async function main(argv: readonly string[]): Promise<number> {
 function workerMain(job: Job): void {
   let total = emptyResult(job.seed);
   for (const it of job.items) {
-    total = mergeResults(total, soakLayout(job.seed, it.index, it.gpas, job.verbose ? { log: (l) => console.log(l) } : {}));
+    total = mergeResults(
+      total,
+      soakLayout(job.seed, it.index, it.gpas, job.verbose ? { log: (l) => console.log(l) } : {}),
+    );
   }
   parentPort!.postMessage(total);
 }
@@ -368,7 +428,12 @@ function workerMain(job: Job): void {
 if (!isMainThread && (workerData as Job | null)?.items) workerMain(workerData as Job);
 else if (isMainThread && /soak\.(c?js|ts)$/.test(process.argv[1] ?? '')) {
   main(process.argv.slice(2)).then(
-    (code) => { process.exitCode = code; },
-    (e: unknown) => { console.error(e); process.exitCode = 1; },
+    (code) => {
+      process.exitCode = code;
+    },
+    (e: unknown) => {
+      console.error(e);
+      process.exitCode = 1;
+    },
   );
 }

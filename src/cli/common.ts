@@ -35,13 +35,23 @@ export function parse<T extends NonNullable<ParseArgsConfig['options']>>(
 export function sessionOptions(v: Record<string, unknown>): SessionOptions {
   const o: SessionOptions = {};
   if (typeof v['ram-base'] === 'string')
-    o.ramBase = parseNumber(v['ram-base'], '--ram-base', { size: true, max: IPA_LIMIT - 1, expected: 'a guest physical address below 2^40 (hex 0x…, decimal, or with K/M/G)' });
+    o.ramBase = parseNumber(v['ram-base'], '--ram-base', {
+      size: true,
+      max: IPA_LIMIT - 1,
+      expected: 'a guest physical address below 2^40 (hex 0x…, decimal, or with K/M/G)',
+    });
   if (typeof v['ram-size'] === 'string') {
-    o.ramSize = parseNumber(v['ram-size'], '--ram-size', { size: true, max: IPA_LIMIT, expected: 'a RAM size (hex 0x…, decimal, or with K/M/G suffix, e.g. 512M)' });
-    if (o.ramSize === 0 || o.ramSize % 4096 !== 0) throw new InputError(`--ram-size: "${v['ram-size']}" is not a non-zero multiple of 4 KiB`);
+    o.ramSize = parseNumber(v['ram-size'], '--ram-size', {
+      size: true,
+      max: IPA_LIMIT,
+      expected: 'a RAM size (hex 0x…, decimal, or with K/M/G suffix, e.g. 512M)',
+    });
+    if (o.ramSize === 0 || o.ramSize % 4096 !== 0)
+      throw new InputError(`--ram-size: "${v['ram-size']}" is not a non-zero multiple of 4 KiB`);
   }
   if (typeof v.tree === 'string') {
-    if (!(XEN_TREES as readonly string[]).includes(v.tree)) throw new InputError(`--tree: "${v.tree}" is not one of ${XEN_TREES.join(', ')}`);
+    if (!(XEN_TREES as readonly string[]).includes(v.tree))
+      throw new InputError(`--tree: "${v.tree}" is not one of ${XEN_TREES.join(', ')}`);
     o.tree = v.tree as XenTree;
   }
   if (typeof v.cpus === 'string') {
@@ -50,7 +60,10 @@ export function sessionOptions(v: Record<string, unknown>): SessionOptions {
     o.cpus = n;
   }
   if (typeof v['host-ram'] === 'string')
-    o.hostRamSize = parseNumber(v['host-ram'], '--host-ram', { size: true, expected: 'a host RAM size from 512M to 64G (e.g. 20G)' });
+    o.hostRamSize = parseNumber(v['host-ram'], '--host-ram', {
+      size: true,
+      expected: 'a host RAM size from 512M to 64G (e.g. 20G)',
+    });
   return o;
 }
 

@@ -6,7 +6,12 @@ export const HELP = `xenlens findings [--json]
   The catalogue of the seed patch's defects and hazards: stable id, severity, explanation.`;
 
 export async function run(args: string[], io: CliIo): Promise<number> {
-  const { values } = parse('findings', args, { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } }, false);
+  const { values } = parse(
+    'findings',
+    args,
+    { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+    false,
+  );
   if (values.help) {
     io.out(HELP);
     return 0;

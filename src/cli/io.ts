@@ -22,9 +22,12 @@ export const nodeIo: CliIo = {
     } catch (e) {
       if (e instanceof InputError) throw e;
       const code = (e as NodeJS.ErrnoException).code;
-      throw new InputError(`${path}: cannot read (${code === 'ENOENT' ? 'no such file' : code ?? 'error'})`);
+      throw new InputError(`${path}: cannot read (${code === 'ENOENT' ? 'no such file' : (code ?? 'error')})`);
     }
-    if (size > MAX_INPUT_BYTES) throw new InputError(`${path}: ${size} bytes is larger than the ${MAX_INPUT_BYTES / 1024 / 1024} MiB the reader accepts`);
+    if (size > MAX_INPUT_BYTES)
+      throw new InputError(
+        `${path}: ${size} bytes is larger than the ${MAX_INPUT_BYTES / 1024 / 1024} MiB the reader accepts`,
+      );
     return readFileSync(path, 'utf8');
   },
 };

@@ -12,8 +12,21 @@ export const HELP = `xenlens layout [--config FILE]... [--arch arm32|arm64] [--j
 
 export async function run(args: string[], io: CliIo): Promise<number> {
   return guarded('layout', io, () => {
-    const { values } = parse('layout', args, { config: { type: 'string', multiple: true }, arch: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } }, false);
-    if (values.help) { io.out(HELP); return 0; }
+    const { values } = parse(
+      'layout',
+      args,
+      {
+        config: { type: 'string', multiple: true },
+        arch: { type: 'string' },
+        json: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      false,
+    );
+    if (values.help) {
+      io.out(HELP);
+      return 0;
+    }
     const arch = archOption(values.arch);
     const configs = (values.config as string[] | undefined) ?? [];
     let layout;
@@ -24,7 +37,9 @@ export async function run(args: string[], io: CliIo): Promise<number> {
       const files = configs.map((p) => ({ path: p, text: readInput(io, p, '--config') }));
       layout = parseHeaders(files, { arch });
       if (layout.regions.length === 0) {
-        throw new InputError(`--config ${configs.join(' ')}: no region macros (<STEM>_VIRT_START / <STEM>_START) for ${arch}; expected a Xen ARM config.h (current trees: also pass asm/mmu/layout.h)`);
+        throw new InputError(
+          `--config ${configs.join(' ')}: no region macros (<STEM>_VIRT_START / <STEM>_START) for ${arch}; expected a Xen ARM config.h (current trees: also pass asm/mmu/layout.h)`,
+        );
       }
     }
     io.out(values.json ? json(layoutJson(layout)) : layoutText(layout));

@@ -10,7 +10,9 @@ export function readInput(io: CliIo, path: string, what: string): string {
   } catch (e) {
     if (isInputError(e)) throw e;
     const code = (e as { code?: unknown }).code;
-    throw new InputError(`${what} ${path}: cannot read (${typeof code === 'string' ? code : e instanceof Error ? e.message.split('\n')[0] : 'error'})`);
+    throw new InputError(
+      `${what} ${path}: cannot read (${typeof code === 'string' ? code : e instanceof Error ? e.message.split('\n')[0] : 'error'})`,
+    );
   }
 }
 

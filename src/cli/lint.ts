@@ -10,9 +10,18 @@ export const HELP = `xenlens lint FILE... [--json]
 
 export async function run(args: string[], io: CliIo): Promise<number> {
   return guarded('lint', io, () => {
-    const { values, positionals } = parse('lint', args, { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } }, true);
-    if (values.help) { io.out(HELP); return 0; }
-    if (positionals.length === 0) throw new InputError('FILE: expected at least one header file (see xenlens lint --help)');
+    const { values, positionals } = parse(
+      'lint',
+      args,
+      { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+      true,
+    );
+    if (values.help) {
+      io.out(HELP);
+      return 0;
+    }
+    if (positionals.length === 0)
+      throw new InputError('FILE: expected at least one header file (see xenlens lint --help)');
     // read everything first: an unreadable file is bad input (exit 2), whatever the others hold
     const files = positionals.map((p) => ({ path: p, text: readInput(io, p, 'FILE') }));
     const findings: LintFinding[] = [];

@@ -10,13 +10,30 @@ export const HELP = `xenlens patch FILE [--base FILE] [--arch arm32|arm64] [--js
 
 export async function run(args: string[], io: CliIo): Promise<number> {
   return guarded('patch', io, () => {
-    const { values, positionals } = parse('patch', args, { base: { type: 'string' }, arch: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } }, true);
-    if (values.help) { io.out(HELP); return 0; }
-    if (positionals.length !== 1) throw new InputError(`FILE: expected exactly one patch file, got ${positionals.length} (see xenlens patch --help)`);
+    const { values, positionals } = parse(
+      'patch',
+      args,
+      {
+        base: { type: 'string' },
+        arch: { type: 'string' },
+        json: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      true,
+    );
+    if (values.help) {
+      io.out(HELP);
+      return 0;
+    }
+    if (positionals.length !== 1)
+      throw new InputError(
+        `FILE: expected exactly one patch file, got ${positionals.length} (see xenlens patch --help)`,
+      );
     const arch = archOption(values.arch);
     const file = positionals[0]!;
     const text = readInput(io, file, 'FILE');
-    const base = typeof values.base === 'string' ? { path: values.base, text: readInput(io, values.base, '--base') } : undefined;
+    const base =
+      typeof values.base === 'string' ? { path: values.base, text: readInput(io, values.base, '--base') } : undefined;
     const info = readPatch(text, file, base ? { arch, base } : { arch });
     io.out(values.json ? json(patchJson(info)) : patchText(info));
     return 0;

@@ -15,7 +15,16 @@ export function prepareJson(s: Session): Record<string, unknown> {
     result: p.result,
     message: p.message,
     console: p.printk.map((x) => x.text),
-    trap: p.trap ? { cpu: p.trap.cpu, va: hex(p.trap.va), write: p.trap.write, kind: p.trap.kind, level: p.trap.level, message: p.trap.message } : null,
+    trap: p.trap
+      ? {
+          cpu: p.trap.cpu,
+          va: hex(p.trap.va),
+          write: p.trap.write,
+          kind: p.trap.kind,
+          level: p.trap.level,
+          message: p.trap.message,
+        }
+      : null,
     ramBase: hex(s.dom.ramBase),
     ramSize: hex(s.dom.ramSize),
     maxPages: s.dom.maxPages,
@@ -27,14 +36,32 @@ export function prepareJson(s: Session): Record<string, unknown> {
     slotsFromPlusOne: p.result === 0 ? plusOneSlots(s.sys, s.dom, p) : [],
     secondLvl: s.dom.dirty.secondLvl.map((v) => hex(v)),
     flush: p.flushes.length ? { va: hex(p.flushes[0]!.va), size: hex(p.flushes[0]!.size) } : null,
-    cost: { loads: p.stats.loads, stores: p.stats.stores, tlbiMva: p.stats.tlbiMva, dsb: p.stats.dsb, isb: p.stats.isb, tlbMisses: p.stats.tlbMisses },
-    findings: s.findings.map((f) => ({ id: f.id, severity: f.severity, slots: f.slots, regions: f.regions, message: f.message })),
+    cost: {
+      loads: p.stats.loads,
+      stores: p.stats.stores,
+      tlbiMva: p.stats.tlbiMva,
+      dsb: p.stats.dsb,
+      isb: p.stats.isb,
+      tlbMisses: p.stats.tlbMisses,
+    },
+    findings: s.findings.map((f) => ({
+      id: f.id,
+      severity: f.severity,
+      slots: f.slots,
+      regions: f.regions,
+      message: f.message,
+    })),
     warnings: [...s.sys.warnings],
   };
 }
 
 /** VLPT VAs of the first and last PTE of the domain's RAM (what the RAM itself needs) */
-function ramPtesJson(s: Session): { firstVa: string; lastVa: string; firstSlot: number | null; lastSlot: number | null } {
+function ramPtesJson(s: Session): {
+  firstVa: string;
+  lastVa: string;
+  firstSlot: number | null;
+  lastSlot: number | null;
+} {
   const r = ramPtes(s.sys, s.dom);
   return { firstVa: hex(r.firstVa), lastVa: hex(r.lastVa), firstSlot: r.firstSlot, lastSlot: r.lastSlot };
 }
@@ -52,19 +79,34 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   }
   const p = s.prepare!;
   const lines: string[] = [];
-  lines.push(wrap(`prepare_vlpt(d1) on pCPU0, guest RAM ${hex(s.dom.ramBase)} + ${humanSize(s.dom.ramSize)} (max_pages ${hex(s.dom.maxPages)}), tree ${s.sys.tree}`, 80, 2));
-  for (const x of p.printk) lines.push(wrap(`(XEN) ${x.text.replace(/\n$/, '')}${x.text.endsWith('\n') ? '' : '   [no newline: the next printk continues this line]'}`, 80, 6));
+  lines.push(
+    wrap(
+      `prepare_vlpt(d1) on pCPU0, guest RAM ${hex(s.dom.ramBase)} + ${humanSize(s.dom.ramSize)} (max_pages ${hex(s.dom.maxPages)}), tree ${s.sys.tree}`,
+      80,
+      2,
+    ),
+  );
+  for (const x of p.printk)
+    lines.push(
+      wrap(
+        `(XEN) ${x.text.replace(/\n$/, '')}${x.text.endsWith('\n') ? '' : '   [no newline: the next printk continues this line]'}`,
+        80,
+        6,
+      ),
+    );
   if (p.trap) lines.push(wrap(`(XEN) ${p.trap.message} — Xen spins forever here`, 80, 6));
   lines.push(`result: ${p.result === null ? 'none (trapped)' : p.result === 0 ? '0' : `${p.result} (-ENOMEM)`}`);
   if (p.result === 0) {
-    lines.push(`second_lvl_start/end: ${s.dom.dirty.secondLvlStart}/${s.dom.dirty.secondLvlEnd}   slots written: ${slotRanges(p.slotsWritten)}`);
+    lines.push(
+      `second_lvl_start/end: ${s.dom.dirty.secondLvlStart}/${s.dom.dirty.secondLvlEnd}   slots written: ${slotRanges(p.slotsWritten)}`,
+    );
     const f = p.flushes[0]!;
     lines.push(`flush_vlpt: VA ${hex(f.va)} + ${hex(f.size)} (${f.size / 4096} TLBIMVAH, pCPU0 only)`);
     const rp = ramPtesJson(s);
     const plus = plusOneSlots(s.sys, s.dom, p);
     lines.push(
       wrap(
-        `RAM PTEs: VA ${va8(parseInt(rp.firstVa, 16))}–${va8(parseInt(rp.lastVa, 16))} (${rp.firstSlot === rp.lastSlot ? `slot ${rp.firstSlot ?? "DOMHEAP"}` : `slots ${rp.firstSlot ?? "DOMHEAP"}–${rp.lastSlot ?? "DOMHEAP"}`})${plus.length ? `; written only by the "+ 1" of gp2m_end_index: slot${plus.length > 1 ? 's' : ''} ${slotRanges(plus)}` : ''}`,
+        `RAM PTEs: VA ${va8(parseInt(rp.firstVa, 16))}–${va8(parseInt(rp.lastVa, 16))} (${rp.firstSlot === rp.lastSlot ? `slot ${rp.firstSlot ?? 'DOMHEAP'}` : `slots ${rp.firstSlot ?? 'DOMHEAP'}–${rp.lastSlot ?? 'DOMHEAP'}`})${plus.length ? `; written only by the "+ 1" of gp2m_end_index: slot${plus.length > 1 ? 's' : ''} ${slotRanges(plus)}` : ''}`,
         80,
         2,
         0,

@@ -24,7 +24,8 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     io.out(HELP);
     return 0;
   }
-  if (positionals.length === 0) throw new InputError('resolve: missing <gpa> (give one or more guest physical addresses, e.g. 0x80001000)');
+  if (positionals.length === 0)
+    throw new InputError('resolve: missing <gpa> (give one or more guest physical addresses, e.g. 0x80001000)');
   const gpas = positionals.map(parseGpa);
   const s = makeSession(values);
   const reports = gpas.map((g) => resolveGpa(s.sys, s.dom, 0, g));
@@ -57,8 +58,12 @@ export function human(s: Session, r: ResolveReport): string {
   const lines: string[] = [];
   const p = r.p2mIndex;
   lines.push(`GPA ${r.gpa} (gfn ${r.gfn}) → PTE at Xen VA ${va8(parseInt(r.vlptVa, 16))}`);
-  lines.push(`  ${r.region ?? 'no region'}, xen_second slot ${r.xenSecondSlot ?? '— (per-pCPU xen_dommap)'}; guest p2m L1 ${p.first} (root page ${p.firstPage}), L2 ${p.second}, L3 ${p.third}`);
-  lines.push(`  guest RAM ${hex(s.dom.ramBase)} + ${humanSize(s.dom.ramSize)}, tree ${s.sys.tree}, walk on pCPU${r.cpu}`);
+  lines.push(
+    `  ${r.region ?? 'no region'}, xen_second slot ${r.xenSecondSlot ?? '— (per-pCPU xen_dommap)'}; guest p2m L1 ${p.first} (root page ${p.firstPage}), L2 ${p.second}, L3 ${p.third}`,
+  );
+  lines.push(
+    `  guest RAM ${hex(s.dom.ramBase)} + ${humanSize(s.dom.ramSize)}, tree ${s.sys.tree}, walk on pCPU${r.cpu}`,
+  );
   lines.push('');
   lines.push(
     textTable(
@@ -76,9 +81,15 @@ export function human(s: Session, r: ResolveReport): string {
       : `p2m leaf:   none (the guest walk stops at level ${d.level})`,
   );
   const c = r.p2mLookup.cost;
-  lines.push(`p2m_lookup: ${r.p2mLookup.pa ?? 'INVALID_PADDR'} (${c.mapDomainPage} maps, ${c.entryLoads} loads, ${c.tlbInvalidations} TLBIs)`);
+  lines.push(
+    `p2m_lookup: ${r.p2mLookup.pa ?? 'INVALID_PADDR'} (${c.mapDomainPage} maps, ${c.entryLoads} loads, ${c.tlbInvalidations} TLBIs)`,
+  );
   // a p2m_lookup alias (ac6e1ae, GPA ≥ 512 GiB) is a fault of the reference, not a VLPT misread
-  const label = r.agrees ? 'agree' : r.p2mLookup.aliasOf !== null && r.p2mLookup.pa !== r.descriptor.pa ? 'p2m_lookup ALIASES' : 'DISAGREE';
+  const label = r.agrees
+    ? 'agree'
+    : r.p2mLookup.aliasOf !== null && r.p2mLookup.pa !== r.descriptor.pa
+      ? 'p2m_lookup ALIASES'
+      : 'DISAGREE';
   lines.push(wrap(`${label}: ${r.verdict}`, 80, 2));
   return lines.join('\n');
 }

@@ -19,17 +19,39 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     return 0;
   }
   // humans: runs of slots that map the same kind of thing fold into one row (--all: one per slot)
-  const kind = (sl: (typeof slots)[number]): string => (sl.vlpt ? `vlpt:${sl.slot}` : `${sl.region}|${sl.valid ? sl.what : 'invalid'}`);
+  const kind = (sl: (typeof slots)[number]): string =>
+    sl.vlpt ? `vlpt:${sl.slot}` : `${sl.region}|${sl.valid ? sl.what : 'invalid'}`;
   const rows: string[][] = [];
-  for (let i = 0; i < slots.length; ) {
+  for (let i = 0; i < slots.length;) {
     const sl = slots[i]!;
     let j = i;
     if (!values.all) while (j + 1 < slots.length && kind(slots[j + 1]!) === kind(sl)) j++;
-    const what = sl.vlpt ? `* ${sl.what.replace(/ \(.*\)$/, '')}` : sl.valid ? sl.what.replace(/^(table|block) → /, '$1 → ') : 'invalid';
+    const what = sl.vlpt
+      ? `* ${sl.what.replace(/ \(.*\)$/, '')}`
+      : sl.valid
+        ? sl.what.replace(/^(table|block) → /, '$1 → ')
+        : 'invalid';
     const label = `${what}${j > i && sl.valid ? ` ×${j - i + 1}` : ''}`;
-    rows.push([j > i ? `${i}-${j}` : `${i}`, va8(i * 0x200000), sl.region ?? '—', sl.valid ? sl.raw : '0', label.length > 24 ? label.slice(0, 23) + '…' : label]);
+    rows.push([
+      j > i ? `${i}-${j}` : `${i}`,
+      va8(i * 0x200000),
+      sl.region ?? '—',
+      sl.valid ? sl.raw : '0',
+      label.length > 24 ? label.slice(0, 23) + '…' : label,
+    ]);
     i = j + 1;
   }
-  io.out(textTable([{ title: 'slot', align: 'right' }, { title: 'VA' }, { title: 'region' }, { title: 'entry' }, { title: 'maps (*: VLPT)' }], rows));
+  io.out(
+    textTable(
+      [
+        { title: 'slot', align: 'right' },
+        { title: 'VA' },
+        { title: 'region' },
+        { title: 'entry' },
+        { title: 'maps (*: VLPT)' },
+      ],
+      rows,
+    ),
+  );
   return 0;
 }

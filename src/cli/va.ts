@@ -15,8 +15,12 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     io.out(HELP);
     return 0;
   }
-  if (positionals.length !== 1) throw new InputError('va: expected exactly one <address> (a 32-bit Xen virtual address, e.g. 0x08400008)');
-  const va = parseNumber(positionals[0]!, 'address', { max: 0xffffffff, expected: 'a 32-bit Xen virtual address (hex like 0x08400008)' });
+  if (positionals.length !== 1)
+    throw new InputError('va: expected exactly one <address> (a 32-bit Xen virtual address, e.g. 0x08400008)');
+  const va = parseNumber(positionals[0]!, 'address', {
+    max: 0xffffffff,
+    expected: 'a 32-bit Xen virtual address (hex like 0x08400008)',
+  });
   const s = makeSession(values);
   const r = describeVa(s.sys, s.dom, 0, va);
   if (values.json) {
@@ -29,7 +33,12 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   ];
   if (r.slotEntry) lines.push(`slot entry: ${r.slotEntry.raw}  ${r.slotEntry.what}`);
   lines.push('');
-  lines.push(textTable([{ title: 'lvl' }, { title: 'table' }, { title: 'idx', align: 'right' }, { title: 'entry' }], r.steps.map((st) => [String(st.level), st.tableName, String(st.index), st.raw])));
+  lines.push(
+    textTable(
+      [{ title: 'lvl' }, { title: 'table' }, { title: 'idx', align: 'right' }, { title: 'entry' }],
+      r.steps.map((st) => [String(st.level), st.tableName, String(st.index), st.raw]),
+    ),
+  );
   lines.push(r.fault ? `walk: level ${r.fault.level} ${r.fault.kind} fault` : `walk: PA ${r.pa}`);
   for (const w of s.sys.warnings) lines.push(w);
   io.out(lines.join('\n'));

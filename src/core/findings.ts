@@ -100,7 +100,8 @@ export const FINDINGS: readonly FindingDef[] = [
     id: 'unchecked-vmap',
     severity: 'warning',
     title: 'map_domain_page_global results are not checked',
-    explanation: 'When vmap is exhausted it returns NULL; prepare_vlpt then stores shadow entries at NULL + index and takes a data abort.',
+    explanation:
+      'When vmap is exhausted it returns NULL; prepare_vlpt then stores shadow entries at NULL + index and takes a data abort.',
   },
   {
     id: 'readonly-window',
@@ -127,13 +128,15 @@ export const FINDINGS: readonly FindingDef[] = [
     id: 'arm64-build',
     severity: 'error',
     title: 'arm64 does not build',
-    explanation: 'arm64 has no VIRT_LIN_P2M_*, __write_pte or __flush_xen_data_tlb_range_va (only a TODO comment), yet the new mm.c/mm.h code is unconditional: compile error.',
+    explanation:
+      'arm64 has no VIRT_LIN_P2M_*, __write_pte or __flush_xen_data_tlb_range_va (only a TODO comment), yet the new mm.c/mm.h code is unconditional: compile error.',
   },
   {
     id: 'diffstat-mismatch',
     severity: 'info',
     title: 'the mail’s diffstat disagrees with its hunks',
-    explanation: 'The seed claims arm32/page.h | 41 and 174 insertions, 11 deletions; the hunks add up to 38 for that file and 172/10 overall.',
+    explanation:
+      'The seed claims arm32/page.h | 41 and 174 insertions, 11 deletions; the hunks add up to 38 for that file and 172/10 overall.',
   },
 ];
 
@@ -155,7 +158,13 @@ export interface Finding {
   message: string;
 }
 
-export function makeFinding(id: string, message: string, slots: number[] = [], regions: string[] = [], addresses: string[] = []): Finding {
+export function makeFinding(
+  id: string,
+  message: string,
+  slots: number[] = [],
+  regions: string[] = [],
+  addresses: string[] = [],
+): Finding {
   return { id, severity: findingDef(id).severity, slots, regions, addresses, message };
 }
 
@@ -168,7 +177,7 @@ export function slotRegion(layout: Layout, slot: number): string {
 export function slotRanges(slots: number[]): string {
   const s = [...new Set(slots)].sort((a, b) => a - b);
   const out: string[] = [];
-  for (let i = 0; i < s.length; ) {
+  for (let i = 0; i < s.length;) {
     let j = i;
     while (j + 1 < s.length && s[j + 1] === s[j]! + 1) j++;
     out.push(i === j ? `${s[i]}` : `${s[i]}–${s[j]}`);
@@ -224,7 +233,8 @@ export function analyzePrepare(sys: XenSystem, d: Domain, r: VlptCallResult): Fi
     const ptes = ramPtes(sys, d);
     const plusOne = outside.filter((s) => !slotHoldsRam(sys, d, s));
     const withRam = outside.filter((s) => slotHoldsRam(sys, d, s));
-    const lastWhere = ptes.lastSlot === null ? 'DOMHEAP' : `slot ${ptes.lastSlot}, ${slotRegion(sys.layout, ptes.lastSlot)}`;
+    const lastWhere =
+      ptes.lastSlot === null ? 'DOMHEAP' : `slot ${ptes.lastSlot}, ${slotRegion(sys.layout, ptes.lastSlot)}`;
     // Which part of the overrun the RAM's own PTEs need, and which only the `+ 1` of
     // gp2m_end_index = (gma_end >> FIRST_SHIFT) + 1 writes (doc §8 step 5, §10 extra-slot) [P]/[D]
     const why =
@@ -330,7 +340,9 @@ export function analyzePrepare(sys: XenSystem, d: Domain, r: VlptCallResult): Fi
     );
   }
   if (nullShadow && r.result === 0) {
-    out.push(makeFinding('unchecked-vmap', 'map_domain_page_global returned NULL and prepare_vlpt used it', [], ['VMAP']));
+    out.push(
+      makeFinding('unchecked-vmap', 'map_domain_page_global returned NULL and prepare_vlpt used it', [], ['VMAP']),
+    );
   }
   return out;
 }

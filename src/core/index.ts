@@ -3,13 +3,55 @@ export { InputError, isInputError } from './errors';
 export { parseNumber, hex, hex64, hex64Grouped, humanSize, join64, hiOf, loOf } from './numbers';
 export * from './lpae';
 export { PhysMem, FrameAllocator, MAX_MFN } from './memory';
-export { Mmu, WalkRecord, HypTrap, FAULT_NAMES, FAULT_NONE, FAULT_TRANSLATION, FAULT_PERMISSION, FAULT_ACCESS_FLAG, zeroStats, diffStats } from './mmu';
+export {
+  Mmu,
+  WalkRecord,
+  HypTrap,
+  FAULT_NAMES,
+  FAULT_NONE,
+  FAULT_TRANSLATION,
+  FAULT_PERMISSION,
+  FAULT_ACCESS_FLAG,
+  zeroStats,
+  diffStats,
+} from './mmu';
 export type { CpuStats, FaultKind } from './mmu';
-export { XenSystem, XEN_SECOND_MFN, XEN_IMAGE_MFN, CPU0_PGTABLE_MFN, XEN_FIXMAP_MFN, XEN_XENMAP_MFN, CPU0_DOMMAP_MFN, FIXMAP_SLOTS, VMAP_BITMAP_PAGES } from './xenPageTables';
+export {
+  XenSystem,
+  XEN_SECOND_MFN,
+  XEN_IMAGE_MFN,
+  CPU0_PGTABLE_MFN,
+  XEN_FIXMAP_MFN,
+  XEN_XENMAP_MFN,
+  CPU0_DOMMAP_MFN,
+  FIXMAP_SLOTS,
+  VMAP_BITMAP_PAGES,
+} from './xenPageTables';
 export type { SystemOptions, PCpu, SlotInfo } from './xenPageTables';
-export { Domain, buildGuest, mapRange, p2mLookup, p2mLeaf, checkGuestRam, DEFAULT_RAM_BASE, DEFAULT_RAM_SIZE, FIRST_MFN_BASE, IPA_LIMIT } from './p2m';
+export {
+  Domain,
+  buildGuest,
+  mapRange,
+  p2mLookup,
+  p2mLeaf,
+  checkGuestRam,
+  DEFAULT_RAM_BASE,
+  DEFAULT_RAM_SIZE,
+  FIRST_MFN_BASE,
+  IPA_LIMIT,
+} from './p2m';
 export type { GuestOptions, DirtyState, P2mLookupResult, P2mCost } from './p2m';
-export { prepareVlpt, restoreVlpt, flushVlpt, cleanupVlpt, getVlpt3lvlPte, secondLinearOffset, DPRINTK_FILE, LINE_VLPT_SMALL, LINE_SECOND_SMALL } from './vlpt';
+export {
+  prepareVlpt,
+  restoreVlpt,
+  flushVlpt,
+  cleanupVlpt,
+  getVlpt3lvlPte,
+  secondLinearOffset,
+  DPRINTK_FILE,
+  LINE_VLPT_SMALL,
+  LINE_SECOND_SMALL,
+} from './vlpt';
 export type { VlptCallResult, Printk } from './vlpt';
 export { FINDINGS, findingDef, makeFinding, analyzePrepare, slotRanges, slotRegion } from './findings';
 export type { Finding, FindingDef, Severity } from './findings';
@@ -30,7 +72,15 @@ export { SEED_BASE_CONFIG_H, SEED_BASE_PATH, seededConfigH, parsedEmbeddedLayout
 export { readPatch } from './patch/readPatch';
 export { wrap } from './format/table';
 export { runScenario, TraceEngine, statsCycles } from './scenario/engine';
-export type { TraceResult, TraceStep, TraceFinding, RoundReport, EngineSnapshot, SlotChange, TlbChange } from './scenario/engine';
+export type {
+  TraceResult,
+  TraceStep,
+  TraceFinding,
+  RoundReport,
+  EngineSnapshot,
+  SlotChange,
+  TlbChange,
+} from './scenario/engine';
 export { parseScenario } from './scenario/parse';
 export { BUILTINS, builtinScenario } from './scenario/builtins';
 export type { Scenario, CostTable } from './scenario/types';

@@ -49,7 +49,16 @@ export const MT_WRITETHROUGH = 2;
 export const MT_WRITEBACK = 3;
 export const MT_DEV_SHARED = 4;
 export const MT_WRITEALLOC = 7;
-export const MAIR_NAMES = ['UNCACHED', 'BUFFERABLE', 'WRITETHROUGH', 'WRITEBACK', 'DEV_SHARED', '5 (unused)', '6 (unused)', 'WRITEALLOC'];
+export const MAIR_NAMES = [
+  'UNCACHED',
+  'BUFFERABLE',
+  'WRITETHROUGH',
+  'WRITEBACK',
+  'DEV_SHARED',
+  '5 (unused)',
+  '6 (unused)',
+  'WRITEALLOC',
+];
 /** HMAIR0/HMAIR1 as set by head.S: attr bytes per index [V] */
 export const HMAIR_ATTR = [0x00, 0x44, 0xaa, 0xee, 0x04, 0x00, 0x00, 0xff];
 
@@ -242,7 +251,12 @@ function withBase(constHi: number, constLo: number, mfn: number, out: Uint32Arra
 }
 
 /** `mfn_to_xen_entry(mfn)` with its attribute index: valid, ns, user, sh=2 (outer), af, ng, xn [V] mm.c */
-export function mfnToXenEntry(mfn: number, ai: number, out: Uint32Array | number[] = [0, 0], at = 0): Uint32Array | number[] {
+export function mfnToXenEntry(
+  mfn: number,
+  ai: number,
+  out: Uint32Array | number[] = [0, 0],
+  at = 0,
+): Uint32Array | number[] {
   // 0x00400000_00000E61 | ai << 2 ; with ai = 7 → 0x...E7D
   withBase(0x00400000, 0xe61 | ((ai & 7) << 2), mfn, out, at);
   return out;
@@ -267,14 +281,24 @@ export const XEN_ENTRY = {
   PT_MEM: [0x00000000, 0x00000e7d],
 } as const;
 
-export function xenEntry(kind: keyof typeof XEN_ENTRY, mfn: number, out: Uint32Array | number[] = [0, 0], at = 0): Uint32Array | number[] {
+export function xenEntry(
+  kind: keyof typeof XEN_ENTRY,
+  mfn: number,
+  out: Uint32Array | number[] = [0, 0],
+  at = 0,
+): Uint32Array | number[] {
   const c = XEN_ENTRY[kind];
   withBase(c[0], c[1], mfn, out, at);
   return out;
 }
 
 /** `xen_dommap` slot entry with refcount `count` in `avail` (a 2 MiB block) [V] mm.c map_domain_page */
-export function dommapEntry(mfn: number, count: number, out: Uint32Array | number[] = [0, 0], at = 0): Uint32Array | number[] {
+export function dommapEntry(
+  mfn: number,
+  count: number,
+  out: Uint32Array | number[] = [0, 0],
+  at = 0,
+): Uint32Array | number[] {
   withBase(0x00400000 | ((count & 0xf) << 23), 0xe7d, mfn, out, at);
   return out;
 }
@@ -288,7 +312,12 @@ export const XEN_TREES: readonly XenTree[] = ['ac6e1ae', '9a80d50'];
  * ac6e1ae: `mfn_to_p2m_entry(mfn, MATTR_MEM)` = 0x6FF (read, write, table, …) [V];
  * 9a80d50: type invalid, write 0, xn 1 = 0x0040_0000_0000_067F [V].
  */
-export function p2mTableEntry(tree: XenTree, mfn: number, out: Uint32Array | number[] = [0, 0], at = 0): Uint32Array | number[] {
+export function p2mTableEntry(
+  tree: XenTree,
+  mfn: number,
+  out: Uint32Array | number[] = [0, 0],
+  at = 0,
+): Uint32Array | number[] {
   if (tree === 'ac6e1ae') withBase(0, 0x6ff, mfn, out, at);
   else withBase(0x00400000, 0x67f, mfn, out, at);
   return out;
@@ -299,7 +328,13 @@ export function p2mTableEntry(tree: XenTree, mfn: number, out: Uint32Array | num
  * ac6e1ae stores no type: MATTR_MEM leaves are 0x6FF, MMIO 0x6C7.
  * 9a80d50: write/xn from the type, type in bits 55..58.
  */
-export function p2mLeafEntry(tree: XenTree, t: P2mType, mfn: number, out: Uint32Array | number[] = [0, 0], at = 0): Uint32Array | number[] {
+export function p2mLeafEntry(
+  tree: XenTree,
+  t: P2mType,
+  mfn: number,
+  out: Uint32Array | number[] = [0, 0],
+  at = 0,
+): Uint32Array | number[] {
   const mmio = t === 'p2m_mmio_direct';
   const attrLo = mmio ? 0x6c7 : 0x6ff; // mattr DEV (1) or MEM (0xF); read, write, table, valid, sh=2, af
   if (tree === 'ac6e1ae') {

@@ -96,7 +96,8 @@ export class FrameAllocator {
     readonly first: number,
     readonly limit: number,
   ) {
-    if (!(first >= 0 && limit > first && limit <= MAX_MFN + 1)) throw new InputError(`${name}: frame range ${first}..${limit} is not a valid 28-bit MFN range`);
+    if (!(first >= 0 && limit > first && limit <= MAX_MFN + 1))
+      throw new InputError(`${name}: frame range ${first}..${limit} is not a valid 28-bit MFN range`);
     this.next = first;
   }
 

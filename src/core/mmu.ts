@@ -74,7 +74,9 @@ export class HypTrap extends Error {
     readonly kind: FaultKind,
     readonly level: number,
   ) {
-    super(`CPU${cpu}: Unexpected Trap: Data Abort (HYP ${write ? 'write' : 'read'} of ${'0x' + va.toString(16)}: level ${level} ${kind} fault)`);
+    super(
+      `CPU${cpu}: Unexpected Trap: Data Abort (HYP ${write ? 'write' : 'read'} of ${'0x' + va.toString(16)}: level ${level} ${kind} fault)`,
+    );
     Object.setPrototypeOf(this, HypTrap.prototype);
   }
 }
@@ -287,8 +289,7 @@ export class Mmu {
     if (level === 3) {
       tlb.set(va >>> 12, base * TLB_FLAGS + flags);
       tlb.setFrame(va >>> 12, this.mem.frame(base) ?? null);
-    }
-    else if (level === 2) tlb.set(0x100000 + (va >>> 21), base * TLB_FLAGS + flags);
+    } else if (level === 2) tlb.set(0x100000 + (va >>> 21), base * TLB_FLAGS + flags);
     else tlb.set(0x200000 + (va >>> 30), base * TLB_FLAGS + flags);
     return out.pa;
   }
@@ -374,7 +375,8 @@ export class Mmu {
       const flags = v % TLB_FLAGS;
       const mfn = (v - flags) / TLB_FLAGS;
       if (key < 0x100000) out.push({ va: key * 4096, size: 4096, mfn, readOnly: (flags & TLB_RO) !== 0 });
-      else if (key < 0x200000) out.push({ va: (key - 0x100000) * 0x200000, size: 0x200000, mfn, readOnly: (flags & TLB_RO) !== 0 });
+      else if (key < 0x200000)
+        out.push({ va: (key - 0x100000) * 0x200000, size: 0x200000, mfn, readOnly: (flags & TLB_RO) !== 0 });
       else out.push({ va: (key - 0x200000) * 0x40000000, size: 0x40000000, mfn, readOnly: (flags & TLB_RO) !== 0 });
     }
     return out.sort((a, b) => a.va - b.va);
@@ -387,7 +389,8 @@ export class Mmu {
   /** 64-bit load through the MMU; throws HypTrap on a fault. Result in `out[0]=hi, out[1]=lo`. */
   load64(va: number, out: Uint32Array): void {
     const pa = this.translate(va, false, this.accessRec);
-    if (pa < 0) throw new HypTrap(this.cpu, va >>> 0, false, FAULT_NAMES[this.accessRec.fault], this.accessRec.faultLevel);
+    if (pa < 0)
+      throw new HypTrap(this.cpu, va >>> 0, false, FAULT_NAMES[this.accessRec.fault], this.accessRec.faultLevel);
     this.stats.loads++;
     const mfn = Math.floor(pa / 4096);
     const idx = (pa & 0xfff) >>> 3;
@@ -399,7 +402,8 @@ export class Mmu {
   /** 64-bit store (`strd`) through the MMU; throws HypTrap on a fault. */
   store64(va: number, hi: number, lo: number): void {
     const pa = this.translate(va, true, this.accessRec);
-    if (pa < 0) throw new HypTrap(this.cpu, va >>> 0, true, FAULT_NAMES[this.accessRec.fault], this.accessRec.faultLevel);
+    if (pa < 0)
+      throw new HypTrap(this.cpu, va >>> 0, true, FAULT_NAMES[this.accessRec.fault], this.accessRec.faultLevel);
     this.stats.stores++;
     this.mem.write(Math.floor(pa / 4096), (pa & 0xfff) >>> 3, hi >>> 0, lo >>> 0);
   }

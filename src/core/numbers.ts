@@ -41,7 +41,8 @@ export interface ParseNumberOptions {
  */
 export function parseNumber(text: string, what: string, opts: ParseNumberOptions = {}): number {
   const max = opts.max ?? Number.MAX_SAFE_INTEGER;
-  const expected = opts.expected ?? (opts.size ? 'a size (hex 0x…, decimal, or with K/M/G suffix)' : 'a number (hex 0x… or decimal)');
+  const expected =
+    opts.expected ?? (opts.size ? 'a size (hex 0x…, decimal, or with K/M/G suffix)' : 'a number (hex 0x… or decimal)');
   const fail = (why?: string): never => {
     const shown = text.length > 40 ? `${text.slice(0, 40)}…` : text;
     throw new InputError(`${what}: ${JSON.stringify(shown)} is not ${expected}${why ? ` (${why})` : ''}`);
@@ -59,7 +60,9 @@ export function parseNumber(text: string, what: string, opts: ParseNumberOptions
   } else if ((match = DEC_RE.exec(t))) {
     value = digits(match[1]!, 10, fail);
   } else if (opts.size && (match = SIZE_RE.exec(t))) {
-    const base = match[1]!.toLowerCase().startsWith('0x') ? digits(match[1]!.slice(2), 16, fail) : digits(match[1]!, 10, fail);
+    const base = match[1]!.toLowerCase().startsWith('0x')
+      ? digits(match[1]!.slice(2), 16, fail)
+      : digits(match[1]!, 10, fail);
     const unit = match[2]!.toLowerCase();
     const mult = unit === 'k' ? 1024 : unit === 'm' ? 1024 ** 2 : unit === 'g' ? 1024 ** 3 : 1024 ** 4;
     value = base * mult;
@@ -75,7 +78,8 @@ function digits(s: string, radix: 10 | 16, fail: (why?: string) => never): numbe
   const clean = s.replace(/_/g, '');
   if (clean.length === 0) fail();
   // More than 14 hex / 16 decimal digits cannot be a safe integer.
-  if ((radix === 16 && clean.replace(/^0+/, '').length > 14) || (radix === 10 && clean.replace(/^0+/, '').length > 16)) fail('too large');
+  if ((radix === 16 && clean.replace(/^0+/, '').length > 14) || (radix === 10 && clean.replace(/^0+/, '').length > 16))
+    fail('too large');
   const v = parseInt(clean, radix);
   if (!Number.isSafeInteger(v)) fail('too large');
   return v;

@@ -87,7 +87,9 @@ export function checkGuestRam(ramBase: number, ramSize: number, tree?: XenTree):
   if (!Number.isSafeInteger(ramSize) || ramSize <= 0 || ramSize % 4096 !== 0)
     throw new InputError(`--ram-size: ${hex(ramSize)} is not a non-zero multiple of 4 KiB`);
   if (ramBase + ramSize > IPA_LIMIT)
-    throw new InputError(`--ram-base/--ram-size: RAM ${hex(ramBase)}..${hex(ramBase + ramSize)} does not fit in the 40-bit IPA space (ends past 0x10000000000)`);
+    throw new InputError(
+      `--ram-base/--ram-size: RAM ${hex(ramBase)}..${hex(ramBase + ramSize)} does not fit in the 40-bit IPA space (ends past 0x10000000000)`,
+    );
   // create_p2m_entries @ ac6e1ae: BUG_ON(start_gpaddr & 0x8000000000ULL); BUG_ON(end_gpaddr &
   // 0x8000000000ULL) with an exclusive end, so even RAM ending exactly at 512 GiB trips it [V]
   if (tree === 'ac6e1ae' && ramBase + ramSize >= AC6E1AE_GPA_LIMIT)
@@ -128,9 +130,13 @@ export function buildGuest(sys: XenSystem, opts: GuestOptions = {}, domid = 1): 
   const magic = opts.magicPages ? 2 : 0;
   const maxPages = ramSize / 4096 + slack;
   const mfnBase = opts.mfnBase ?? guestMfnBase(sys, domid, ramSize / 4096 + magic);
-  if (mfnBase + ramSize / 4096 + magic > 0x10000000) throw new InputError(`guest d${domid}: backing frames pass the 40-bit physical space`);
+  if (mfnBase + ramSize / 4096 + magic > 0x10000000)
+    throw new InputError(`guest d${domid}: backing frames pass the 40-bit physical space`);
   const root = sys.domheap.alloc(1);
-  if (root === null) throw new InputError(`guest d${domid}: domheap exhausted allocating the p2m root (host RAM ${hex(sys.hostRamSize)} too small)`);
+  if (root === null)
+    throw new InputError(
+      `guest d${domid}: domheap exhausted allocating the p2m root (host RAM ${hex(sys.hostRamSize)} too small)`,
+    );
   sys.mem.frameForWrite(root).fill(0);
   sys.mem.frameForWrite(root + 1).fill(0);
   const d = new Domain(domid, opts.name ?? `d${domid}`, ramBase, ramSize, maxPages, mfnBase, root, sys.tree);
@@ -153,7 +159,10 @@ export function mapRange(sys: XenSystem, d: Domain, gpa: number, count: number, 
     let l2Mfn: number;
     if (!lpaeValid(mem.readLo(rootPage, l1 & 511))) {
       const t = sys.domheap.alloc(0);
-      if (t === null) throw new InputError(`guest ${d.name}: domheap exhausted building the p2m (host RAM ${hex(sys.hostRamSize)} too small)`);
+      if (t === null)
+        throw new InputError(
+          `guest ${d.name}: domheap exhausted building the p2m (host RAM ${hex(sys.hostRamSize)} too small)`,
+        );
       mem.frameForWrite(t);
       p2mTableEntry(tree, t, e);
       mem.write(rootPage, l1 & 511, e[0]!, e[1]!);
@@ -163,7 +172,10 @@ export function mapRange(sys: XenSystem, d: Domain, gpa: number, count: number, 
     let l3Mfn: number;
     if (!lpaeValid(mem.readLo(l2Mfn, l2))) {
       const t = sys.domheap.alloc(0);
-      if (t === null) throw new InputError(`guest ${d.name}: domheap exhausted building the p2m (host RAM ${hex(sys.hostRamSize)} too small)`);
+      if (t === null)
+        throw new InputError(
+          `guest ${d.name}: domheap exhausted building the p2m (host RAM ${hex(sys.hostRamSize)} too small)`,
+        );
       mem.frameForWrite(t);
       p2mTableEntry(tree, t, e);
       mem.write(l2Mfn, l2, e[0]!, e[1]!);
@@ -265,7 +277,14 @@ export function p2mLookup(sys: XenSystem, d: Domain, cpu: number, gpa: number): 
   sys.unmapDomainPage(cpu, first);
   unmaps++;
   const delta = diffStats(c.mmu.stats, before);
-  result.cost = { mapDomainPage: maps, unmapDomainPage: unmaps, entryLoads: loads, tlbInvalidations: delta.tlbiMva + delta.tlbiAll, cpu: delta, lock: 1 };
+  result.cost = {
+    mapDomainPage: maps,
+    unmapDomainPage: unmaps,
+    entryLoads: loads,
+    tlbInvalidations: delta.tlbiMva + delta.tlbiAll,
+    cpu: delta,
+    lock: 1,
+  };
   return result;
 }
 

@@ -4,7 +4,16 @@
  * `describeVa` build the full, friendly reports on top of it.
  */
 import { hex, hex64, humanSize } from './numbers';
-import { describeRaw, kindAt, lpaeBase, lpaeValid, p2mFieldsJson, p2mTypeName, ptFieldsJson, type DescriptorKind } from './lpae';
+import {
+  describeRaw,
+  kindAt,
+  lpaeBase,
+  lpaeValid,
+  p2mFieldsJson,
+  p2mTypeName,
+  ptFieldsJson,
+  type DescriptorKind,
+} from './lpae';
 import { FAULT_NAMES, FAULT_NONE, WalkRecord, type CpuStats, type Mmu, type TlbChunk } from './mmu';
 import { AC6E1AE_GPA_LIMIT, p2mLeaf, p2mLookup, type Domain, type P2mCost } from './p2m';
 import { getVlpt3lvlPte } from './vlpt';
@@ -143,7 +152,8 @@ export function stepsJson(sys: XenSystem, d: Domain | null, cpu: number, va: num
     let meaning: string;
     const guestEntry = inWindow && d !== null && level >= 2;
     if (level === 1) meaning = `root entry ${index} (VA[31:30])`;
-    else if (level === 2 && isSecond) meaning = `xen_second[${slotIndex}]${guestEntry ? ` = copy of ${d!.name} L1[${slotIndex - (sys.vlptStart >>> 21)}]` : ''}`;
+    else if (level === 2 && isSecond)
+      meaning = `xen_second[${slotIndex}]${guestEntry ? ` = copy of ${d!.name} L1[${slotIndex - (sys.vlptStart >>> 21)}]` : ''}`;
     else if (level === 3 && guestEntry) meaning = `${d!.name} L2[${index}] read as a Xen level-3 page descriptor`;
     else meaning = `entry ${index}`;
     steps.push({
@@ -168,7 +178,13 @@ export interface ResolveOptions {
 }
 
 /** Full report for one GPA: VLPT walk on `cpu`, the true leaf, and `p2m_lookup` as reference. */
-export function resolveGpa(sys: XenSystem, d: Domain, cpu: number, gpa: number, opts: ResolveOptions = {}): ResolveReport {
+export function resolveGpa(
+  sys: XenSystem,
+  d: Domain,
+  cpu: number,
+  gpa: number,
+  opts: ResolveOptions = {},
+): ResolveReport {
   const va = getVlpt3lvlPte(sys, gpa);
   const mmu = sys.cpu(cpu).mmu;
   const rec = new WalkRecord();
@@ -176,7 +192,10 @@ export function resolveGpa(sys: XenSystem, d: Domain, cpu: number, gpa: number, 
   mmu.walk(va, false, rec);
   const steps = stepsJson(sys, d, cpu, va, rec);
   const access = new WalkRecord();
-  const pa = opts.useTlb === false ? (mmu.walk(va, false, access), access.fault === FAULT_NONE ? access.pa : -1) : mmu.translate(va, false, access);
+  const pa =
+    opts.useTlb === false
+      ? (mmu.walk(va, false, access), access.fault === FAULT_NONE ? access.pa : -1)
+      : mmu.translate(va, false, access);
   let vlptEntry: string | null = null;
   let vHi = 0;
   let vLo = 0;
@@ -202,15 +221,20 @@ export function resolveGpa(sys: XenSystem, d: Domain, cpu: number, gpa: number, 
   const truthPa = leafValid ? lpaeBase(leaf[0]!, leaf[1]!) * 4096 + (gpa % 4096) : -1;
   const inWindow = va >= sys.vlptStart && va < sys.vlptEnd;
   // outside the window the pointer lands in other Xen memory (no range check, finding no-range-check)
-  const where = inWindow ? `${reg ? reg.name : 'an unnamed area'} at VA ${hex(va, 8)}` : `${reg ? reg.name : 'unnamed'} memory at VA ${hex(va, 8)} (not a PTE: get_vlpt_3lvl_pte has no range check)`;
+  const where = inWindow
+    ? `${reg ? reg.name : 'an unnamed area'} at VA ${hex(va, 8)}`
+    : `${reg ? reg.name : 'unnamed'} memory at VA ${hex(va, 8)} (not a PTE: get_vlpt_3lvl_pte has no range check)`;
   let verdict: string;
   if (agrees) verdict = look.pa >= 0 ? 'VLPT and p2m_lookup give the same machine address' : 'both say unmapped';
-  else if (pa < 0) verdict = `VLPT faults (level ${access.faultLevel} ${FAULT_NAMES[access.fault]}) but p2m_lookup finds ${hex(look.pa)}`;
-  else if (look.pa < 0) verdict = `VLPT reads ${hex64(vHi, vLo)} from ${where} as a valid PTE, but p2m_lookup says unmapped`;
+  else if (pa < 0)
+    verdict = `VLPT faults (level ${access.faultLevel} ${FAULT_NAMES[access.fault]}) but p2m_lookup finds ${hex(look.pa)}`;
+  else if (look.pa < 0)
+    verdict = `VLPT reads ${hex64(vHi, vLo)} from ${where} as a valid PTE, but p2m_lookup says unmapped`;
   else if (vlptPa < 0)
     // the load worked but read no valid level-3 entry: the dirty-page handler would take the GPA as unmapped
     verdict = `VLPT reads ${hex64(vHi, vLo)} from ${where}, not a valid level-3 entry (VLPT says unmapped), but p2m_lookup finds ${hex(look.pa)}`;
-  else verdict = `VLPT reads ${hex64(vHi, vLo)} from ${where}: machine address ${hex(vlptPa)}, but p2m_lookup gives ${hex(look.pa)}`;
+  else
+    verdict = `VLPT reads ${hex64(vHi, vLo)} from ${where}: machine address ${hex(vlptPa)}, but p2m_lookup gives ${hex(look.pa)}`;
   if (alias !== null && look.pa >= 0 && look.pa !== truthPa)
     verdict += `; and p2m_lookup is no reference here: on ac6e1ae it uses only p2m root page 0 indexed with first_table_offset (masked to 511), so GPA ${hex(gpa)} is looked up as ${hex(alias)}; the guest's own p2m (L1[${Math.floor(gpa / 0x40000000) % 1024}], root page 1) ${truthPa >= 0 ? `maps it to ${hex(truthPa)}` : 'maps nothing there'}`;
   return {
@@ -341,11 +365,22 @@ export function describeVa(sys: XenSystem, d: Domain | null, cpu: number, vaIn: 
     const winHi = Math.ceil(sys.vlptEnd / 0x200000);
     const boot = sys.bootEntry(slot);
     const rewritten = boot !== undefined && (boot[0] !== info.hi || boot[1] !== info.lo);
-    if (d !== null && (slot < winLo || slot >= winHi) && slot >= d.dirty.secondLvlStart && slot < d.dirty.secondLvlEnd && rewritten)
+    if (
+      d !== null &&
+      (slot < winLo || slot >= winHi) &&
+      slot >= d.dirty.secondLvlStart &&
+      slot < d.dirty.secondLvlEnd &&
+      rewritten
+    )
       meaning += ` — but xen_second[${slot}] now holds a copy of ${d.name} L1[${slot - winLo}] written by prepare_vlpt (window-overrun), ${lpaeValid(info.lo) ? 'so Xen reads the guest p2m here' : 'an invalid entry: nothing is mapped here any more'}`;
   }
   // the meaning names what the design puts here; say when the walk finds nothing there now
-  if (rec.fault !== FAULT_NONE && !/nothing (is )?mapped|not allocated|removed after boot|beyond this host|unused fixmap|guard page|free \(/.test(meaning))
+  if (
+    rec.fault !== FAULT_NONE &&
+    !/nothing (is )?mapped|not allocated|removed after boot|beyond this host|unused fixmap|guard page|free \(/.test(
+      meaning,
+    )
+  )
     meaning += ` (not mapped now: level ${rec.faultLevel} ${FAULT_NAMES[rec.fault]} fault)`;
   return {
     va: hex(va),

@@ -43,7 +43,18 @@ export interface VlptCallResult {
 function begin(fn: VlptCallResult['fn'], sys: XenSystem, cpu: number): [VlptCallResult, CpuStats] {
   const c = sys.cpu(cpu);
   return [
-    { fn, cpu, result: null, message: null, printk: [], trap: null, slotsWritten: [], shadowWritten: [], flushes: [], stats: undefined as unknown as CpuStats },
+    {
+      fn,
+      cpu,
+      result: null,
+      message: null,
+      printk: [],
+      trap: null,
+      slotsWritten: [],
+      shadowWritten: [],
+      flushes: [],
+      stats: undefined as unknown as CpuStats,
+    },
     { ...c.mmu.stats },
   ];
 }
@@ -139,7 +150,11 @@ export function prepareVlpt(sys: XenSystem, d: Domain, cpu: number): VlptCallRes
   const required = Math.floor((gmaEnd - gmaStart) / 2 ** LPAE_SHIFT);
   const avail = sys.vlptEnd - sys.vlptStart;
   if (required > avail) {
-    dprintk(r, LINE_VLPT_SMALL, `Available VLPT is small for domU guest(avail: ${avail.toString(16)}, required: ${required.toString(16)})\n`);
+    dprintk(
+      r,
+      LINE_VLPT_SMALL,
+      `Available VLPT is small for domU guest(avail: ${avail.toString(16)}, required: ${required.toString(16)})\n`,
+    );
     r.result = -ENOMEM;
     return finish(r, sys, before);
   }

@@ -110,12 +110,16 @@ export class XenSystem {
     this.layout = opts.layout ?? embeddedLayout();
     this.tree = opts.tree ?? 'ac6e1ae';
     const ncpu = opts.cpus ?? 2;
-    if (!Number.isInteger(ncpu) || ncpu < 1 || ncpu > 8) throw new InputError(`cpus: ${ncpu} is not a pCPU count from 1 to 8`);
+    if (!Number.isInteger(ncpu) || ncpu < 1 || ncpu > 8)
+      throw new InputError(`cpus: ${ncpu} is not a pCPU count from 1 to 8`);
     this.hostRamSize = opts.hostRamSize ?? 4 * GiB;
     if (!(this.hostRamSize >= 512 * MiB && this.hostRamSize <= 64 * GiB && this.hostRamSize % (2 * MiB) === 0))
       throw new InputError(`host RAM size: ${this.hostRamSize} is not a multiple of 2 MiB from 512 MiB to 64 GiB`);
     const win = findRegion(this.layout, 'VIRT_LIN_P2M');
-    if (!win) throw new InputError(`layout ${this.layout.source}: has no VIRT_LIN_P2M_START/END (the seed's window); VLPT cannot be modelled on it`);
+    if (!win)
+      throw new InputError(
+        `layout ${this.layout.source}: has no VIRT_LIN_P2M_START/END (the seed's window); VLPT cannot be modelled on it`,
+      );
     this.vlptStart = win.start;
     this.vlptEnd = win.end;
     const vmap = findRegion(this.layout, 'VMAP');
@@ -314,7 +318,7 @@ export class XenSystem {
   private vmFind(size: number, from: number, set: boolean): number {
     const f = this.mem.frame(this.bitmapMfn);
     const lim = Math.min(size, this.vmTop);
-    for (let i = Math.max(0, from); i < lim; ) {
+    for (let i = Math.max(0, from); i < lim;) {
       const w = f === undefined ? 0 : f[i >>> 5]!;
       const x = set ? w : ~w >>> 0;
       const rest = (x >>> (i & 31)) >>> 0;
@@ -393,7 +397,9 @@ export class XenSystem {
       // past vm_top = 32768 pages (128 MiB) [V] Xen commit c2453291b1 message (2015 fix).
       const va = this.vmapStart + this.vmTop / 8;
       if (this.vmapMapped(va)) {
-        this.log.push(`create_xen_entries: trying to replace an existing mapping addr=${va.toString(16)} mfn=${pg.toString(16)}`);
+        this.log.push(
+          `create_xen_entries: trying to replace an existing mapping addr=${va.toString(16)} mfn=${pg.toString(16)}`,
+        );
         this.domheap.free(pg, 0);
         return -1;
       }
@@ -421,7 +427,8 @@ export class XenSystem {
   private vmFree(va: number): void {
     let bit = this.vmIndex(va);
     if (!bit) {
-      if (va !== 0) this.log.push(`vm_free(0x${va.toString(16)}): not the start of a vmap allocation — WARN_ON(va != NULL)`);
+      if (va !== 0)
+        this.log.push(`vm_free(0x${va.toString(16)}): not the start of a vmap allocation — WARN_ON(va != NULL)`);
       return;
     }
     if (bit < this.vmLow) {
@@ -449,7 +456,9 @@ export class XenSystem {
     const slot = va >>> 21;
     const l3 = this.vmapL3.get(slot);
     if (l3 !== undefined && !this.slotHoldsTable(slot, l3)) {
-      this.log.push(`vmap: xen_second[${slot}] no longer links vmap's level-3 table; map_pages_to_xen(0x${va.toString(16)}) would write through a foreign table`);
+      this.log.push(
+        `vmap: xen_second[${slot}] no longer links vmap's level-3 table; map_pages_to_xen(0x${va.toString(16)}) would write through a foreign table`,
+      );
     }
     const hadTable = l3 !== undefined;
     this.vmapMapPage(va, mfn);
@@ -512,9 +521,14 @@ export class XenSystem {
    * (with its frame), the guard page before one, or free.
    */
   vmapPage(p: number): { kind: 'bitmap' | 'bitmap-reserved' | 'allocated' | 'guard' | 'free'; mfn: number | null } {
-    if (p < VMAP_BITMAP_PAGES) return { kind: p < this.vmBitmapPages ? 'bitmap' : 'bitmap-reserved', mfn: p < this.vmBitmapPages ? this.bitmapMfn : p - this.vmBitmapPages };
+    if (p < VMAP_BITMAP_PAGES)
+      return {
+        kind: p < this.vmBitmapPages ? 'bitmap' : 'bitmap-reserved',
+        mfn: p < this.vmBitmapPages ? this.bitmapMfn : p - this.vmBitmapPages,
+      };
     if (this.vmTest(p)) return { kind: 'allocated', mfn: this.vmapMfn.get(p) ?? null };
-    if (this.vmTest(p + 1) && !this.vmTest(p) && this.vmIndex(this.vmapStart + (p + 1) * 4096) === p + 1) return { kind: 'guard', mfn: null };
+    if (this.vmTest(p + 1) && !this.vmTest(p) && this.vmIndex(this.vmapStart + (p + 1) * 4096) === p + 1)
+      return { kind: 'guard', mfn: null };
     return { kind: 'free', mfn: null };
   }
 

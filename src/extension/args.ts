@@ -24,11 +24,13 @@ function num(v: unknown, what: string, max: number): number {
  */
 export function parseTarget(arg: unknown): Target | undefined {
   if (arg === undefined || arg === null) return undefined;
-  if (typeof arg !== 'object' || Array.isArray(arg)) throw new InputError('command argument: expected an object like {"gpa": "0x80001000"}');
+  if (typeof arg !== 'object' || Array.isArray(arg))
+    throw new InputError('command argument: expected an object like {"gpa": "0x80001000"}');
   const o = arg as Record<string, unknown>;
   if ('gpa' in o) return { kind: 'gpa', value: num(o.gpa, 'gpa', GPA_LIMIT - 1) };
   if ('va' in o) return { kind: 'va', value: num(o.va, 'va', VA_LIMIT) };
-  if ('slot' in o && (o.kind === undefined || o.kind === 'slot')) return { kind: 'slot', value: num(o.slot, 'slot', 1023) };
+  if ('slot' in o && (o.kind === undefined || o.kind === 'slot'))
+    return { kind: 'slot', value: num(o.slot, 'slot', 1023) };
   throw new InputError('command argument: expected {"gpa": …}, {"va": …} or {"slot": …}');
 }
 
@@ -41,9 +43,20 @@ export function parseQuery(text: string): Target {
   const m = /^(gpa|va|slot)\s*[:=]?\s*(.*)$/i.exec(t);
   const kind = (m ? m[1]!.toLowerCase() : 'gpa') as Target['kind'];
   const body = m ? m[2]! : t;
-  if (kind === 'va') return { kind, value: parseNumber(body, 'Xen VA', { max: VA_LIMIT, expected: 'a 32-bit Xen virtual address (hex like 0x08400008)' }) };
-  if (kind === 'slot') return { kind, value: parseNumber(body, 'slot', { max: 1023, expected: 'a xen_second slot 0–1023' }) };
-  return { kind, value: parseNumber(body, 'GPA', { max: GPA_LIMIT - 1, expected: 'a guest physical address (hex like 0x80001000)' }) };
+  if (kind === 'va')
+    return {
+      kind,
+      value: parseNumber(body, 'Xen VA', {
+        max: VA_LIMIT,
+        expected: 'a 32-bit Xen virtual address (hex like 0x08400008)',
+      }),
+    };
+  if (kind === 'slot')
+    return { kind, value: parseNumber(body, 'slot', { max: 1023, expected: 'a xen_second slot 0–1023' }) };
+  return {
+    kind,
+    value: parseNumber(body, 'GPA', { max: GPA_LIMIT - 1, expected: 'a guest physical address (hex like 0x80001000)' }),
+  };
 }
 
 /** the validateInput callback's answer: null when fine, else the message */
@@ -58,7 +71,10 @@ export function validateQuery(text: string): string | null {
 
 /** Guest RAM as typed: "0x80000000 512M" or "0x80000000+512M" (base then size). */
 export function parseGuestRam(text: string): { base: number; size: number } {
-  const parts = text.trim().split(/\s*[+,\s]\s*/).filter(Boolean);
+  const parts = text
+    .trim()
+    .split(/\s*[+,\s]\s*/)
+    .filter(Boolean);
   if (parts.length !== 2) throw new InputError('guest RAM: expected "<base> <size>", e.g. "0x80000000 512M"');
   const base = parseNumber(parts[0]!, 'guest RAM base', { max: GPA_LIMIT - 1 });
   const size = parseNumber(parts[1]!, 'guest RAM size', { size: true, max: GPA_LIMIT });

@@ -36,7 +36,13 @@ export class RegionCodeLens extends Disposable implements vscode.CodeLensProvide
       const mm = DEFINE.exec(doc.lineAt(i).text);
       const reg = mm ? byMacro.get(mm[1]!) : undefined;
       if (!reg) continue;
-      out.push(new vscode.CodeLens(new vscode.Range(i, 0, i, 0), { title: codeLensTitle(reg, vlpt), command: CMD.showMap, tooltip: `Show ${reg.name} on the Xen memory map` }));
+      out.push(
+        new vscode.CodeLens(new vscode.Range(i, 0, i, 0), {
+          title: codeLensTitle(reg, vlpt),
+          command: CMD.showMap,
+          tooltip: `Show ${reg.name} on the Xen memory map`,
+        }),
+      );
     }
     return out;
   }

@@ -42,8 +42,10 @@ export class Commands extends Disposable {
       [CMD.reveal]: (arg) => this.reveal(arg),
       [CMD.showMap]: () => d.showMap(),
       [CMD.copyResolution]: (arg) => this.copyResolution(arg),
-      [CMD.copyLayoutMarkdown]: async () => this.copy('layout as Markdown', layoutMarkdown((await d.state.get()).layout)),
-      [CMD.copyLayoutCommentMap]: async () => this.copy('layout as a config.h comment map', layoutCommentMap((await d.state.get()).layout)),
+      [CMD.copyLayoutMarkdown]: async () =>
+        this.copy('layout as Markdown', layoutMarkdown((await d.state.get()).layout)),
+      [CMD.copyLayoutCommentMap]: async () =>
+        this.copy('layout as a config.h comment map', layoutCommentMap((await d.state.get()).layout)),
       [CMD.selectLayoutSource]: () => this.selectLayoutSource(),
       [CMD.setGuestRam]: () => this.setGuestRam(),
       [CMD.refresh]: async () => d.state.invalidate(),
@@ -98,7 +100,9 @@ export class Commands extends Disposable {
     if (target.kind === 'gpa') {
       const r: ResolveReport = resolveGpa(sys, dom, 0, target.value);
       log(`resolve GPA ${r.gpa}\n${resolutionMarkdown(r, guestLine(m))}`);
-      const leaf = r.descriptor.valid ? `mfn ${r.descriptor.mfn}${r.descriptor.type ? ` ${r.descriptor.type}` : ""}` : "not mapped";
+      const leaf = r.descriptor.valid
+        ? `mfn ${r.descriptor.mfn}${r.descriptor.type ? ` ${r.descriptor.type}` : ''}`
+        : 'not mapped';
       line = `GPA ${r.gpa} → PTE ${va8(parseInt(r.vlptVa, 16))} (slot ${r.xenSecondSlot ?? '—'}, ${r.region ?? 'no region'}) → ${leaf} · ${r.agrees ? 'agrees with p2m_lookup' : `DISAGREES: ${r.verdict}`}`;
     } else {
       const va = target.kind === 'slot' ? target.value * 0x200000 : target.value;
@@ -113,7 +117,9 @@ export class Commands extends Disposable {
   }
 
   private async reveal(arg: unknown): Promise<void> {
-    const target = (arg && typeof arg === 'object' && 'kind' in arg && 'value' in arg ? (arg as Target) : parseTarget(arg)) ?? this.last;
+    const target =
+      (arg && typeof arg === 'object' && 'kind' in arg && 'value' in arg ? (arg as Target) : parseTarget(arg)) ??
+      this.last;
     if (!target) throw new InputError('nothing to reveal: resolve a GPA first');
     if (target.kind === 'gpa') {
       const node = await this.d.vlpt.nodeForGpa(target.value);
@@ -123,7 +129,10 @@ export class Commands extends Disposable {
     }
     const slot = target.kind === 'slot' ? target.value : target.value >>> 21;
     const node = target.kind === 'va' && target.value >= 0x80000000 ? undefined : await this.d.xenSecond.slotNode(slot);
-    if (!node) throw new InputError(`VA ${va8(target.value)} is not mapped through xen_second (DOMHEAP uses the per-pCPU xen_dommap)`);
+    if (!node)
+      throw new InputError(
+        `VA ${va8(target.value)} is not mapped through xen_second (DOMHEAP uses the per-pCPU xen_dommap)`,
+      );
     await this.d.xenSecond.view.reveal(node, { select: true, focus: true, expand: true });
   }
 
@@ -131,7 +140,10 @@ export class Commands extends Disposable {
     const target = parseTarget(arg) ?? this.last;
     if (!target || target.kind !== 'gpa') throw new InputError('nothing to copy: resolve a GPA first');
     const m = await this.d.state.get();
-    await this.copy(`resolution of ${hex(target.value)}`, resolutionMarkdown(resolveGpa(m.session.sys, m.session.dom, 0, target.value), guestLine(m)));
+    await this.copy(
+      `resolution of ${hex(target.value)}`,
+      resolutionMarkdown(resolveGpa(m.session.sys, m.session.dom, 0, target.value), guestLine(m)),
+    );
   }
 
   private async copy(what: string, text: string): Promise<void> {
@@ -163,7 +175,8 @@ export class Commands extends Disposable {
     if (!uri && doc && isPatchFile(doc.uri.path, doc.getText(new vscode.Range(0, 0, 20_000, 0)))) uri = doc.uri;
     if (!uri) {
       const patches = await this.workspacePatches();
-      if (patches.length === 0) throw new InputError('no patch (.patch, .diff, .mbox, .eml or a saved archive .txt) in the workspace');
+      if (patches.length === 0)
+        throw new InputError('no patch (.patch, .diff, .mbox, .eml or a saved archive .txt) in the workspace');
       const pick = await vscode.window.showQuickPick(
         patches.map((u) => ({ label: `$(diff) ${vscode.workspace.asRelativePath(u, false)}`, uri: u })),
         { title: 'Xen Memory: Show Patch Before/After', placeHolder: 'a patch that changes config.h / mmu/layout.h' },
@@ -175,20 +188,34 @@ export class Commands extends Disposable {
   }
 
   private async selectLayoutSource(): Promise<void> {
-    const [headers, patches] = await Promise.all([vscode.workspace.findFiles('**/*.h', EXCLUDE, 200), this.workspacePatches()]);
+    const [headers, patches] = await Promise.all([
+      vscode.workspace.findFiles('**/*.h', EXCLUDE, 200),
+      this.workspacePatches(),
+    ]);
     const rel = (u: vscode.Uri): string => vscode.workspace.asRelativePath(u, false);
     const byPath = (a: vscode.Uri, b: vscode.Uri): number => rel(a).localeCompare(rel(b));
     const current = this.d.state.settings.layoutSource;
     type Item = vscode.QuickPickItem & { source?: string };
-    const item = (label: string, description: string, source: string): Item => ({ label, description: source === current ? `${description} · current` : description, source });
+    const item = (label: string, description: string, source: string): Item => ({
+      label,
+      description: source === current ? `${description} · current` : description,
+      source,
+    });
     const items: Item[] = [
       item('$(package) Embedded', '2013 arm32 config.h (ac6e1ae) + seed patch', EMBEDDED),
       { label: 'Headers', kind: vscode.QuickPickItemKind.Separator },
       ...headers.sort(byPath).map((u) => item(`$(file-code) ${rel(u)}`, 'layout header', rel(u))),
-      { label: 'Patches (layout after the patch; the map shows before/after)', kind: vscode.QuickPickItemKind.Separator },
+      {
+        label: 'Patches (layout after the patch; the map shows before/after)',
+        kind: vscode.QuickPickItemKind.Separator,
+      },
       ...patches.sort(byPath).map((u) => item(`$(diff) ${rel(u)}`, 'patch', rel(u))),
     ];
-    const pick = await vscode.window.showQuickPick(items, { title: 'Xen Memory: Select Layout Source', placeHolder: `current: ${current}`, matchOnDescription: true });
+    const pick = await vscode.window.showQuickPick(items, {
+      title: 'Xen Memory: Select Layout Source',
+      placeHolder: `current: ${current}`,
+      matchOnDescription: true,
+    });
     if (!pick?.source) return;
     await this.update(SETTING.layoutSource, pick.source);
   }
@@ -198,7 +225,9 @@ export class Commands extends Disposable {
     const text = await vscode.window.showInputBox({
       title: 'Xen Memory: Set Guest RAM',
       prompt: 'Guest RAM base and size, e.g. "0x80000000 512M" (2013 GUEST_RAM_BASE) or "0x80000000 62G"',
-      value: `${hex(s.ramBase)} ${humanSize(s.ramSize).replace(/ (.)iB$/, '$1').replace(' B', '')}`,
+      value: `${hex(s.ramBase)} ${humanSize(s.ramSize)
+        .replace(/ (.)iB$/, '$1')
+        .replace(' B', '')}`,
       validateInput: (t) => {
         try {
           parseGuestRam(t);
@@ -215,13 +244,16 @@ export class Commands extends Disposable {
   }
 
   private async update(key: string, value: unknown): Promise<void> {
-    const target = vscode.workspace.workspaceFolders?.length ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global;
+    const target = vscode.workspace.workspaceFolders?.length
+      ? vscode.ConfigurationTarget.Workspace
+      : vscode.ConfigurationTarget.Global;
     await vscode.workspace.getConfiguration(CONFIG_SECTION).update(key, value, target);
     log(`setting ${CONFIG_SECTION}.${key} = ${JSON.stringify(value)}`);
   }
 
   private async openRegion(arg: unknown): Promise<void> {
-    if (!arg || typeof arg !== 'object' || typeof (arg as { name?: unknown }).name !== 'string') throw new InputError('openRegion: expected {"name": "<region>"}');
+    if (!arg || typeof arg !== 'object' || typeof (arg as { name?: unknown }).name !== 'string')
+      throw new InputError('openRegion: expected {"name": "<region>"}');
     const name = (arg as { name: string }).name;
     const m = await this.d.state.get();
     const reg = m.layout.regions.find((r) => r.name === name);

@@ -20,7 +20,10 @@ const HEX = /(?<![\w.$])0[xX][0-9a-fA-F](?:_?[0-9a-fA-F])*(?:[uU]?[lL]{0,2})?(?!
 const BARE = /(?<![\w.$])(?=[0-9a-fA-F]*[0-9])[0-9a-fA-F]{8,16}(?![\w.])/g;
 
 function valueOf(text: string, bare: boolean): number | null {
-  const digits = (bare ? text : text.slice(2)).replace(/[uUlL]+$/, '').replace(/_/g, '').replace(/^0+(?=.)/, '');
+  const digits = (bare ? text : text.slice(2))
+    .replace(/[uUlL]+$/, '')
+    .replace(/_/g, '')
+    .replace(/^0+(?=.)/, '');
   if (digits.length > 11) return null;
   const v = parseInt(digits, 16);
   return Number.isSafeInteger(v) && v < ADDRESS_LIMIT ? v : null;

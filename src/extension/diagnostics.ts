@@ -14,14 +14,28 @@ import { lintHeaders, readPatch, type Finding } from '../core/index';
 import { Disposable } from './dispose';
 import { DIAGNOSTIC_SOURCE } from './ids';
 import { findingAnchors, isVlptPatch } from './findingAnchors';
-import { EXCLUDE_GLOB, HEADER_GLOBS, headerArches, isHeaderPath, isLayoutHeader, MAX_FILES, MAX_HEADER_BYTES, MAX_PATCH_BYTES, PATCH_GLOB } from './lintFiles';
+import {
+  EXCLUDE_GLOB,
+  HEADER_GLOBS,
+  headerArches,
+  isHeaderPath,
+  isLayoutHeader,
+  MAX_FILES,
+  MAX_HEADER_BYTES,
+  MAX_PATCH_BYTES,
+  PATCH_GLOB,
+} from './lintFiles';
 import { isPatchFile, MAYBE_PATCH_FILE, patchFindingLine } from './patchText';
 import { sourceUri } from './layoutSource';
 import { log } from './output';
 import type { Model, State } from './state';
 
 function severity(s: string): vscode.DiagnosticSeverity {
-  return s === 'error' ? vscode.DiagnosticSeverity.Error : s === 'warning' ? vscode.DiagnosticSeverity.Warning : vscode.DiagnosticSeverity.Information;
+  return s === 'error'
+    ? vscode.DiagnosticSeverity.Error
+    : s === 'warning'
+      ? vscode.DiagnosticSeverity.Warning
+      : vscode.DiagnosticSeverity.Information;
 }
 
 function diagnostic(line: number, message: string, sev: string, code: string): vscode.Diagnostic {
@@ -39,19 +53,24 @@ export function diagnose(path: string, rel: string, text: string, findings: read
   const out: vscode.Diagnostic[] = [];
   if (isHeaderPath(path)) {
     if (text.length > MAX_HEADER_BYTES || !isLayoutHeader(text)) return out;
-    for (const f of lintHeaders([{ path: rel, text }], headerArches(rel))) out.push(diagnostic((f.line ?? 1) - 1, `${f.id}: ${f.message}`, f.severity, f.id));
-    for (const a of findingAnchors(text, 'header', findings)) out.push(diagnostic(a.line, `${a.finding.id}: ${a.finding.message}`, a.finding.severity, a.finding.id));
+    for (const f of lintHeaders([{ path: rel, text }], headerArches(rel)))
+      out.push(diagnostic((f.line ?? 1) - 1, `${f.id}: ${f.message}`, f.severity, f.id));
+    for (const a of findingAnchors(text, 'header', findings))
+      out.push(diagnostic(a.line, `${a.finding.id}: ${a.finding.message}`, a.finding.severity, a.finding.id));
     return out;
   }
   if (!MAYBE_PATCH_FILE.test(path) || text.length > MAX_PATCH_BYTES || !isPatchFile(path, text)) return out;
   const lines = text.split(/\r?\n/);
   try {
     const info = readPatch(text, rel, { arch: 'arm32' });
-    for (const f of info.findings) out.push(diagnostic(patchFindingLine(lines, info, f), `${f.id}: ${f.message}`, f.severity, f.id));
+    for (const f of info.findings)
+      out.push(diagnostic(patchFindingLine(lines, info, f), `${f.id}: ${f.message}`, f.severity, f.id));
   } catch (err) {
     out.push(diagnostic(0, err instanceof Error ? err.message : String(err), 'warning', 'patch-unreadable'));
   }
-  if (isVlptPatch(text)) for (const a of findingAnchors(text, 'patch', findings)) out.push(diagnostic(a.line, `${a.finding.id}: ${a.finding.message}`, a.finding.severity, a.finding.id));
+  if (isVlptPatch(text))
+    for (const a of findingAnchors(text, 'patch', findings))
+      out.push(diagnostic(a.line, `${a.finding.id}: ${a.finding.message}`, a.finding.severity, a.finding.id));
   return out;
 }
 
@@ -65,9 +84,14 @@ export class Diagnostics extends Disposable {
   constructor(private readonly state: State) {
     super();
     this._register(state.onDidChange(() => this.schedule(200)));
-    const watched = (u: vscode.Uri): boolean => u.scheme === 'file' && (isHeaderPath(u.path) || MAYBE_PATCH_FILE.test(u.path));
+    const watched = (u: vscode.Uri): boolean =>
+      u.scheme === 'file' && (isHeaderPath(u.path) || MAYBE_PATCH_FILE.test(u.path));
     this._register(vscode.workspace.onDidSaveTextDocument((d) => watched(d.uri) && this.scheduleFile(d.uri, 100)));
-    this._register(vscode.workspace.onDidChangeTextDocument((e) => watched(e.document.uri) && e.contentChanges.length > 0 && this.scheduleFile(e.document.uri, 600)));
+    this._register(
+      vscode.workspace.onDidChangeTextDocument(
+        (e) => watched(e.document.uri) && e.contentChanges.length > 0 && this.scheduleFile(e.document.uri, 600),
+      ),
+    );
     for (const glob of [...HEADER_GLOBS, PATCH_GLOB]) {
       const watcher = this._register(vscode.workspace.createFileSystemWatcher(glob));
       this._register(watcher.onDidCreate((u) => this.scheduleFile(u, 500)));
@@ -118,7 +142,8 @@ export class Diagnostics extends Disposable {
       const m = await this.state.get();
       const text = await this.textOf(uri);
       if (this.isDisposed) return;
-      const diags = text === null ? [] : diagnose(uri.path, vscode.workspace.asRelativePath(uri, false), text, m.session.findings);
+      const diags =
+        text === null ? [] : diagnose(uri.path, vscode.workspace.asRelativePath(uri, false), text, m.session.findings);
       this.addLayoutDiagnostics(m, (u, d) => u.toString() === uri.toString() && diags.push(d));
       this.collection.set(uri, dedupe(diags));
     } catch (err) {
@@ -141,19 +166,24 @@ export class Diagnostics extends Disposable {
         e.diags.push(d);
         next.set(uri.toString(), e);
       };
-      const found = await Promise.all([...HEADER_GLOBS, PATCH_GLOB].map((g) => vscode.workspace.findFiles(g, EXCLUDE_GLOB, MAX_FILES)));
+      const found = await Promise.all(
+        [...HEADER_GLOBS, PATCH_GLOB].map((g) => vscode.workspace.findFiles(g, EXCLUDE_GLOB, MAX_FILES)),
+      );
       const uris = [...new Map(found.flat().map((u) => [u.toString(), u] as const)).values()];
       for (const uri of uris) {
         if (this.isDisposed) return;
         const text = await this.textOf(uri);
         if (text === null) continue;
-        for (const d of diagnose(uri.path, vscode.workspace.asRelativePath(uri, false), text, m.session.findings)) add(uri, d);
+        for (const d of diagnose(uri.path, vscode.workspace.asRelativePath(uri, false), text, m.session.findings))
+          add(uri, d);
         await yieldToHost();
       }
       this.addLayoutDiagnostics(m, add);
       this.collection.clear();
       for (const { uri, diags } of next.values()) this.collection.set(uri, dedupe(diags));
-      log(`diagnostics: ${[...next.values()].reduce((n, e) => n + e.diags.length, 0)} in ${next.size} of ${uris.length} file(s) (${Date.now() - t0} ms)`);
+      log(
+        `diagnostics: ${[...next.values()].reduce((n, e) => n + e.diags.length, 0)} in ${next.size} of ${uris.length} file(s) (${Date.now() - t0} ms)`,
+      );
     } catch (err) {
       log(`diagnostics failed: ${err instanceof Error ? err.message : String(err)}`);
     } finally {

@@ -33,7 +33,12 @@ export interface Anchor {
 export type FileKind = 'patch' | 'header';
 
 /** Lines of `text` for each finding (a finding without an anchor is placed on the fallback, or dropped for headers). */
-export function findingAnchors(text: string, kind: FileKind, findings: readonly Finding[], maxLines = 50_000): Anchor[] {
+export function findingAnchors(
+  text: string,
+  kind: FileKind,
+  findings: readonly Finding[],
+  maxLines = 50_000,
+): Anchor[] {
   const lines = text.split(/\r?\n/, maxLines);
   const find = (res: RegExp[]): number => {
     for (const re of res) {

@@ -26,10 +26,19 @@ export class Hovers extends Disposable implements vscode.HoverProvider {
     const langs = this.state.settings.hoverLanguages;
     if (langs.join(',') === this.languages) return;
     this.languages = langs.join(',');
-    this.registration.value = langs.length ? vscode.languages.registerHoverProvider(langs.map((language) => ({ language })), this) : undefined;
+    this.registration.value = langs.length
+      ? vscode.languages.registerHoverProvider(
+          langs.map((language) => ({ language })),
+          this,
+        )
+      : undefined;
   }
 
-  async provideHover(doc: vscode.TextDocument, pos: vscode.Position, token: vscode.CancellationToken): Promise<vscode.Hover | undefined> {
+  async provideHover(
+    doc: vscode.TextDocument,
+    pos: vscode.Position,
+    token: vscode.CancellationToken,
+  ): Promise<vscode.Hover | undefined> {
     const line = doc.lineAt(pos.line).text;
     const found = numberAt(line, pos.character, bareHexLanguage(doc.languageId));
     if (!found) return undefined;

@@ -17,7 +17,8 @@ export function sourceUri(source: string): vscode.Uri | null {
   if (source === EMBEDDED) return null;
   const folders = vscode.workspace.workspaceFolders ?? [];
   if (source.startsWith('/')) return vscode.Uri.file(source);
-  if (folders.length === 0) throw new InputError(`layout source ${JSON.stringify(source)}: no workspace folder is open to resolve it in`);
+  if (folders.length === 0)
+    throw new InputError(`layout source ${JSON.stringify(source)}: no workspace folder is open to resolve it in`);
   return vscode.Uri.joinPath(folders[0]!.uri, source);
 }
 
@@ -28,7 +29,8 @@ export function isPatchSource(source: string): boolean {
 
 async function readCapped(uri: vscode.Uri, label: string): Promise<string> {
   const stat = await vscode.workspace.fs.stat(uri);
-  if (stat.size > MAX_BYTES) throw new InputError(`${label}: ${stat.size} bytes is larger than the 4 MiB cap for a layout file`);
+  if (stat.size > MAX_BYTES)
+    throw new InputError(`${label}: ${stat.size} bytes is larger than the 4 MiB cap for a layout file`);
   return new TextDecoder('utf-8').decode(await vscode.workspace.fs.readFile(uri));
 }
 
@@ -44,10 +46,15 @@ export async function loadLayout(source: string): Promise<Layout> {
   if (uri === null) return embeddedLayout();
   if (isPatchSource(source)) {
     const { info } = await loadPatch(uri);
-    if (info.layout.applied.length === 0) throw new InputError(`${source}: the patch changes no ARM layout header (config.h / mmu/layout.h), so it has no layout of its own`);
+    if (info.layout.applied.length === 0)
+      throw new InputError(
+        `${source}: the patch changes no ARM layout header (config.h / mmu/layout.h), so it has no layout of its own`,
+      );
     return info.layout.after;
   }
   const text = await readCapped(uri, source);
   if (/\.(h|hh|hpp)$/i.test(uri.path)) return parseHeaders([{ path: uri.fsPath, text }], { arch: 'arm32', source });
-  throw new InputError(`${source}: expected a C header (.h) or a patch (.patch, .diff, .mbox, .eml, a saved archive .txt)`);
+  throw new InputError(
+    `${source}: expected a C header (.h) or a patch (.patch, .diff, .mbox, .eml, a saved archive .txt)`,
+  );
 }

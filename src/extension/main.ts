@@ -27,7 +27,9 @@ export function activate(context: vscode.ExtensionContext): void {
     const xenSecond = own(new XenSecondTree(state));
     const vlpt = own(new VlptTree(state));
     own(new StatusBar(state));
-    own(new Commands({ state, xenSecond, vlpt, showMap: (patch) => MapPanel.show(context.extensionUri, state, patch) }));
+    own(
+      new Commands({ state, xenSecond, vlpt, showMap: (patch) => MapPanel.show(context.extensionUri, state, patch) }),
+    );
     own(new Hovers(state));
     own(MapPanel.register(context.extensionUri, state));
     own({ dispose: () => MapPanel.disposeCurrent() });

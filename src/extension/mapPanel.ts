@@ -14,7 +14,6 @@ import { log, reportError } from './output';
 import { openRegionDefinition } from './regionDefinition';
 import type { Model, State } from './state';
 
-
 function mapRegion(r: Region): MapRegion {
   return {
     name: r.name,
@@ -28,15 +27,23 @@ function mapRegion(r: Region): MapRegion {
 
 /** the before/after part of the model for a patch read by the core */
 export function mapCompare(info: PatchInfo): MapCompare {
-  const range = (r: Region | null): { start: number; end: number } | null => (r ? { start: r.start, end: r.end } : null);
+  const range = (r: Region | null): { start: number; end: number } | null =>
+    r ? { start: r.start, end: r.end } : null;
   return {
     patch: info.name,
     subject: info.subject,
     beforeLabel: info.layout.base,
-    afterLabel: info.layout.applied.length ? `after ${info.layout.applied.join(', ')}` : 'after (no layout header changed)',
+    afterLabel: info.layout.applied.length
+      ? `after ${info.layout.applied.join(', ')}`
+      : 'after (no layout header changed)',
     before: info.layout.before.regions.map(mapRegion),
     after: info.layout.after.regions.map(mapRegion),
-    changes: info.layout.changes.map((c) => ({ name: c.name, change: c.change, before: range(c.before), after: range(c.after) })),
+    changes: info.layout.changes.map((c) => ({
+      name: c.name,
+      change: c.change,
+      before: range(c.before),
+      after: range(c.after),
+    })),
   };
 }
 
@@ -79,7 +86,12 @@ export class MapPanel extends Disposable {
       if (changed) await cur.post();
       return;
     }
-    const panel = vscode.window.createWebviewPanel(MAP_VIEW_TYPE, 'Xen Memory Map', vscode.ViewColumn.Beside, MapPanel.options(extensionUri));
+    const panel = vscode.window.createWebviewPanel(
+      MAP_VIEW_TYPE,
+      'Xen Memory Map',
+      vscode.ViewColumn.Beside,
+      MapPanel.options(extensionUri),
+    );
     MapPanel.current = new MapPanel(panel, extensionUri, state);
     MapPanel.current.patch = patch;
   }
@@ -179,10 +191,11 @@ export class MapPanel extends Disposable {
     if (msg.type === 'ready') {
       await this.post();
       await this.postHighlight();
-    }
-    else if (msg.type === 'revealSlot') await vscode.commands.executeCommand(CMD.reveal, { slot: msg.slot });
+    } else if (msg.type === 'revealSlot') await vscode.commands.executeCommand(CMD.reveal, { slot: msg.slot });
     else if (msg.type === 'openRegion') {
-      const reg = this.shown?.info.layout.after.regions.find((r) => r.name === msg.name) ?? this.shown?.info.layout.before.regions.find((r) => r.name === msg.name);
+      const reg =
+        this.shown?.info.layout.after.regions.find((r) => r.name === msg.name) ??
+        this.shown?.info.layout.before.regions.find((r) => r.name === msg.name);
       if (this.shown && reg) {
         try {
           await openRegionDefinition(reg, this.shown.uri);

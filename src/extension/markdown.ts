@@ -3,7 +3,16 @@
  * xen-devel reply), the config.h-style comment map and CodeLens titles. Every string that may
  * come from a file (region names, descriptions, the hovered text) is escaped.
  */
-import { hex, humanSize, markdownTable, va8, type Layout, type Region, type ResolveReport, type VaReport } from '../core/index';
+import {
+  hex,
+  humanSize,
+  markdownTable,
+  va8,
+  type Layout,
+  type Region,
+  type ResolveReport,
+  type VaReport,
+} from '../core/index';
 import { CMD } from './ids';
 
 /** Escape Markdown (and HTML) specials in text from a file. */
@@ -31,13 +40,26 @@ export function hoverMarkdown(h: HoverInput): string {
   if (h.gpa) {
     const r = h.gpa;
     const inRam = h.value >= guest.ramBase && h.value < guest.ramBase + guest.ramSize;
-    lines.push(`**Xen Memory · \`${escapeMd(h.text).replace(/`/g, '')}\` as a GPA** · gfn ${r.gfn} · ${inRam ? `in ${guest.name} RAM` : `outside ${guest.name} RAM`} (${hex(guest.ramBase)} + ${humanSize(guest.ramSize)})`);
+    lines.push(
+      `**Xen Memory · \`${escapeMd(h.text).replace(/`/g, '')}\` as a GPA** · gfn ${r.gfn} · ${inRam ? `in ${guest.name} RAM` : `outside ${guest.name} RAM`} (${hex(guest.ramBase)} + ${humanSize(guest.ramSize)})`,
+    );
     lines.push('');
     const p = r.p2mIndex;
     const rows = [
-      ['VLPT PTE', `\`${va8(parseInt(r.vlptVa, 16))}\` · xen_second slot ${r.xenSecondSlot ?? '—'} · ${escapeMd(r.region ?? 'no region')}`],
-      ['p2m indices', `L1 ${p.first} (root page ${p.firstPage} entry ${p.firstEntry}) · L2 ${p.second} · L3 ${p.third}`],
-      ['descriptor', r.descriptor.valid ? `\`${r.descriptor.raw}\` page → mfn ${r.descriptor.mfn}${r.descriptor.type ? ` · ${r.descriptor.type}` : ''} · PA ${r.descriptor.pa}` : `\`${r.descriptor.raw}\` not mapped (leaf level ${r.descriptor.level})`],
+      [
+        'VLPT PTE',
+        `\`${va8(parseInt(r.vlptVa, 16))}\` · xen_second slot ${r.xenSecondSlot ?? '—'} · ${escapeMd(r.region ?? 'no region')}`,
+      ],
+      [
+        'p2m indices',
+        `L1 ${p.first} (root page ${p.firstPage} entry ${p.firstEntry}) · L2 ${p.second} · L3 ${p.third}`,
+      ],
+      [
+        'descriptor',
+        r.descriptor.valid
+          ? `\`${r.descriptor.raw}\` page → mfn ${r.descriptor.mfn}${r.descriptor.type ? ` · ${r.descriptor.type}` : ''} · PA ${r.descriptor.pa}`
+          : `\`${r.descriptor.raw}\` not mapped (leaf level ${r.descriptor.level})`,
+      ],
       ['VLPT load', r.fault ? `faults: level ${r.fault.level} ${r.fault.kind}` : `reads \`${r.vlptEntry}\``],
       ['vs p2m_lookup', `${r.agrees ? '✓' : '✗'} ${escapeMd(r.verdict)}`],
     ];
@@ -47,7 +69,9 @@ export function hoverMarkdown(h: HoverInput): string {
     const v = h.va;
     lines.push('');
     const where = v.region ? `${escapeMd(v.region)} (${v.regionRange?.start}–${v.regionRange?.end})` : 'no region';
-    lines.push(`**As a Xen VA** \`${va8(h.value)}\`: ${where}${v.xenSecondSlot !== null ? ` · xen_second slot ${v.xenSecondSlot}` : ''}${v.dommapSlot !== null ? ` · xen_dommap slot ${v.dommapSlot}` : ''}`);
+    lines.push(
+      `**As a Xen VA** \`${va8(h.value)}\`: ${where}${v.xenSecondSlot !== null ? ` · xen_second slot ${v.xenSecondSlot}` : ''}${v.dommapSlot !== null ? ` · xen_dommap slot ${v.dommapSlot}` : ''}`,
+    );
     lines.push('');
     lines.push(escapeMd(v.meaning));
   }
@@ -57,7 +81,8 @@ export function hoverMarkdown(h: HoverInput): string {
     links.push(commandLink('Reveal in VLPT tree', CMD.reveal, [{ gpa: hex(h.value) }]));
     links.push(commandLink('Copy as Markdown', CMD.copyResolution, [{ gpa: hex(h.value) }]));
   }
-  if (h.va && h.va.xenSecondSlot !== null) links.push(commandLink(`Reveal slot ${h.va.xenSecondSlot}`, CMD.reveal, [{ slot: h.va.xenSecondSlot }]));
+  if (h.va && h.va.xenSecondSlot !== null)
+    links.push(commandLink(`Reveal slot ${h.va.xenSecondSlot}`, CMD.reveal, [{ slot: h.va.xenSecondSlot }]));
   links.push(commandLink('Show map', CMD.showMap, []));
   lines.push(links.join(' · '));
   return lines.join('\n');
@@ -70,16 +95,33 @@ export function resolutionMarkdown(r: ResolveReport, guestLine: string): string 
     [
       ['GPA', `${r.gpa} (gfn ${r.gfn})`],
       ['guest', guestLine],
-      ['VLPT PTE VA', `${va8(parseInt(r.vlptVa, 16))} (xen_second slot ${r.xenSecondSlot ?? '—'}, ${r.region ?? 'no region'})`],
+      [
+        'VLPT PTE VA',
+        `${va8(parseInt(r.vlptVa, 16))} (xen_second slot ${r.xenSecondSlot ?? '—'}, ${r.region ?? 'no region'})`,
+      ],
       ['p2m indices', `L1 ${r.p2mIndex.first}, L2 ${r.p2mIndex.second}, L3 ${r.p2mIndex.third}`],
-      ['p2m leaf', r.descriptor.valid ? `${r.descriptor.raw} → mfn ${r.descriptor.mfn}${r.descriptor.type ? `, ${r.descriptor.type}` : ''}` : `${r.descriptor.raw} (not mapped)`],
-      ['VLPT load', r.fault ? `fault: level ${r.fault.level} ${r.fault.kind}` : `${r.vlptEntry} at PA ${r.vlptEntryPa}`],
+      [
+        'p2m leaf',
+        r.descriptor.valid
+          ? `${r.descriptor.raw} → mfn ${r.descriptor.mfn}${r.descriptor.type ? `, ${r.descriptor.type}` : ''}`
+          : `${r.descriptor.raw} (not mapped)`,
+      ],
+      [
+        'VLPT load',
+        r.fault ? `fault: level ${r.fault.level} ${r.fault.kind}` : `${r.vlptEntry} at PA ${r.vlptEntryPa}`,
+      ],
       ['p2m_lookup', r.p2mLookup.pa ?? 'INVALID_PADDR'],
       ['verdict', `${r.agrees ? 'agree' : 'DISAGREE'}: ${r.verdict}`],
     ],
   );
   const steps = markdownTable(
-    [{ title: 'lvl', align: 'right' }, { title: 'table' }, { title: 'idx', align: 'right' }, { title: 'entry' }, { title: 'meaning' }],
+    [
+      { title: 'lvl', align: 'right' },
+      { title: 'table' },
+      { title: 'idx', align: 'right' },
+      { title: 'entry' },
+      { title: 'meaning' },
+    ],
     r.steps.map((s) => [String(s.level), s.tableName, String(s.index), s.raw, s.meaning]),
   );
   return `${head}\n\nVLPT walk on pCPU${r.cpu}:\n\n${steps}\n`;
@@ -94,7 +136,14 @@ function slotsOf(reg: Region): string {
 
 export function layoutMarkdown(layout: Layout): string {
   return `Layout: ${layout.source}\n\n${markdownTable(
-    [{ title: 'region' }, { title: 'start' }, { title: 'end (excl.)' }, { title: 'size', align: 'right' }, { title: 'xen_second' }, { title: 'description' }],
+    [
+      { title: 'region' },
+      { title: 'start' },
+      { title: 'end (excl.)' },
+      { title: 'size', align: 'right' },
+      { title: 'xen_second' },
+      { title: 'description' },
+    ],
     layout.regions.map((r) => [r.name, va8(r.start), va8(r.end), humanSize(r.size), slotsOf(r), r.description]),
   )}\n`;
 }
@@ -102,16 +151,26 @@ export function layoutMarkdown(layout: Layout): string {
 /** 128M, 2G, 4K: the unit Xen's config.h comment map uses */
 export function shortSize(n: number): string {
   if (n === 0) return '0';
-  for (const [u, s] of [[0x40000000, 'G'], [0x100000, 'M'], [0x400, 'K']] as const) if (n % u === 0) return `${n / u}${s}`;
+  for (const [u, s] of [
+    [0x40000000, 'G'],
+    [0x100000, 'M'],
+    [0x400, 'K'],
+  ] as const)
+    if (n % u === 0) return `${n / u}${s}`;
   return hex(n);
 }
 
 /** The layout as the comment block at the top of Xen's arm32 config.h. */
 export function layoutCommentMap(layout: Layout): string {
-  const rows = layout.regions.map((r) => [`${shortSize(r.start)} - ${shortSize(r.end)}`, r.description.replace(/\s*\([^)]*\)\s*$/, '')]);
+  const rows = layout.regions.map((r) => [
+    `${shortSize(r.start)} - ${shortSize(r.end)}`,
+    r.description.replace(/\s*\([^)]*\)\s*$/, ''),
+  ]);
   const w = Math.max(...rows.map((r) => r[0]!.length));
   const body = rows.map(([a, b]) => ` * ${a!.padStart(w)}   ${b!.replace(/\*\//g, '* /')}`);
-  return ['/*', ` * Xen virtual memory map (${layout.source.replace(/\*\//g, '* /')})`, ' *', ...body, ' */', ''].join('\n');
+  return ['/*', ` * Xen virtual memory map (${layout.source.replace(/\*\//g, '* /')})`, ' *', ...body, ' */', ''].join(
+    '\n',
+  );
 }
 
 /** "VIRT_LIN_P2M · 128 MiB · slots 64–127 · PTEs for GPA 0–64 GiB" */

@@ -68,7 +68,12 @@ function subjectLine(lines: readonly string[], info: PatchInfo): number {
 export function patchFindingLine(lines: readonly string[], info: PatchInfo, f: PatchFinding): number {
   const whole = f.file === info.name;
   if (f.id === 'diffstat-mismatch') {
-    const row = whole ? findLine(lines, /^\s*\d+ files? changed/) : findLine(lines, new RegExp(`^\\s*(\\.\\.\\.)?\\S*${esc(f.file.split('/').slice(-2).join('/'))}\\s*\\|\\s*\\d+`));
+    const row = whole
+      ? findLine(lines, /^\s*\d+ files? changed/)
+      : findLine(
+          lines,
+          new RegExp(`^\\s*(\\.\\.\\.)?\\S*${esc(f.file.split('/').slice(-2).join('/'))}\\s*\\|\\s*\\d+`),
+        );
     if (row >= 0) return row;
   }
   if (whole) return subjectLine(lines, info);
@@ -83,7 +88,9 @@ export function patchFindingLine(lines: readonly string[], info: PatchInfo, f: P
     }
   }
   if (f.line !== null && info.layout.applied.includes(f.file)) {
-    const reg = info.layout.after.regions.find((r) => r.line === f.line && r.startMacro) ?? info.layout.after.regions.find((r) => f.message.startsWith(`${r.name} `) || f.message.startsWith(`${r.name}:`));
+    const reg =
+      info.layout.after.regions.find((r) => r.line === f.line && r.startMacro) ??
+      info.layout.after.regions.find((r) => f.message.startsWith(`${r.name} `) || f.message.startsWith(`${r.name}:`));
     if (reg?.startMacro) {
       const d = defineLineInPatch(lines, reg.startMacro, Math.max(0, fileAt));
       if (d >= 0) return d;

@@ -30,20 +30,30 @@ export async function findDefine(macro: string): Promise<{ uri: vscode.Uri; line
 }
 
 /** (uri, 0-based line) of `macro`'s #define inside a patch file, or undefined */
-async function findDefineInPatch(patch: vscode.Uri, macro: string): Promise<{ uri: vscode.Uri; line: number } | undefined> {
+async function findDefineInPatch(
+  patch: vscode.Uri,
+  macro: string,
+): Promise<{ uri: vscode.Uri; line: number } | undefined> {
   const stat = await vscode.workspace.fs.stat(patch);
   if (stat.size > 4 * MAX_BYTES) return undefined;
-  const line = defineLineInPatch(new TextDecoder().decode(await vscode.workspace.fs.readFile(patch)).split(/\r?\n/), macro);
+  const line = defineLineInPatch(
+    new TextDecoder().decode(await vscode.workspace.fs.readFile(patch)).split(/\r?\n/),
+    macro,
+  );
   return line >= 0 ? { uri: patch, line } : undefined;
 }
 
 /** `patch`: the patch the layout was read from (its region files are paths inside the patch) */
 export async function openRegionDefinition(reg: Region, patch?: vscode.Uri): Promise<void> {
   let target: { uri: vscode.Uri; line: number } | undefined;
-  if (patch && reg.startMacro) target = (await findDefineInPatch(patch, reg.startMacro)) ?? (await findDefine(reg.startMacro));
+  if (patch && reg.startMacro)
+    target = (await findDefineInPatch(patch, reg.startMacro)) ?? (await findDefine(reg.startMacro));
   else if (reg.file && reg.line) target = { uri: vscode.Uri.file(reg.file), line: reg.line - 1 };
   else if (reg.startMacro) target = await findDefine(reg.startMacro);
-  if (!target) throw new InputError(`no header in the workspace defines ${reg.startMacro ?? reg.name} (the layout is ${reg.file ? reg.file : 'embedded'})`);
+  if (!target)
+    throw new InputError(
+      `no header in the workspace defines ${reg.startMacro ?? reg.name} (the layout is ${reg.file ? reg.file : 'embedded'})`,
+    );
   const doc = await vscode.workspace.openTextDocument(target.uri);
   const range = new vscode.Range(target.line, 0, target.line, doc.lineAt(target.line).text.length);
   await vscode.window.showTextDocument(doc, { selection: range, preview: false });

@@ -37,8 +37,10 @@ export function traceScenario(scenario: Scenario, source: string): ScenarioTrace
 
   const interest = new Map<string, Set<number>>(scenario.domains.map((d) => [d.name, new Set<number>()]));
   const add = (dom: string, gpa: number): void => void interest.get(dom)?.add(gpa - (gpa % 4096));
-  for (const snap of snapshots) for (const d of snap.domains) for (const g of [...d.bitmap, ...d.truth, ...d.stalled]) add(d.name, g);
-  for (const r of result.rounds) for (const d of r.domains) for (const g of [...d.reported, ...d.truth]) add(d.domain, Number(g));
+  for (const snap of snapshots)
+    for (const d of snap.domains) for (const g of [...d.bitmap, ...d.truth, ...d.stalled]) add(d.name, g);
+  for (const r of result.rounds)
+    for (const d of r.domains) for (const g of [...d.reported, ...d.truth]) add(d.domain, Number(g));
   for (const s of scenario.steps) if (s.op === 'write') for (const g of s.gpas) add(s.domain, g);
   for (const f of result.findings)
     for (const p of f.pages)
@@ -109,9 +111,18 @@ export function stepModel(t: ScenarioTrace, pos: number): StepModel {
     return {
       cpu,
       running: snap.running[cpu] ?? null,
-      added: changes.filter((c) => c.change === 'added').slice(0, LIST_CAP).map((c) => line(c.va, c.size)),
-      removed: changes.filter((c) => c.change === 'removed').slice(0, LIST_CAP).map((c) => ({ va: c.va, size: c.size, pa: '', readOnly: false })),
-      window: entries.filter((e) => e.va < snap.window.end && e.va + e.size > snap.window.start).slice(0, LIST_CAP).map(tlbLine),
+      added: changes
+        .filter((c) => c.change === 'added')
+        .slice(0, LIST_CAP)
+        .map((c) => line(c.va, c.size)),
+      removed: changes
+        .filter((c) => c.change === 'removed')
+        .slice(0, LIST_CAP)
+        .map((c) => ({ va: c.va, size: c.size, pa: '', readOnly: false })),
+      window: entries
+        .filter((e) => e.va < snap.window.end && e.va + e.size > snap.window.start)
+        .slice(0, LIST_CAP)
+        .map(tlbLine),
     };
   });
 
@@ -128,7 +139,11 @@ export function stepModel(t: ScenarioTrace, pos: number): StepModel {
     } else {
       reported = new Set(d.bitmap);
       written = new Set(d.truth);
-      caption = d.destroyed ? 'destroyed' : d.logdirty ? `log-dirty on · ${d.bitmap.length} in the bitmap · ${d.truth.length} written` : 'log-dirty off';
+      caption = d.destroyed
+        ? 'destroyed'
+        : d.logdirty
+          ? `log-dirty on · ${d.bitmap.length} in the bitmap · ${d.truth.length} written`
+          : 'log-dirty off';
     }
     caption = `RAM ${hex(d.ramBase)} + ${humanSize(d.ramSize)} · ${caption}`;
     return {
@@ -139,9 +154,14 @@ export function stepModel(t: ScenarioTrace, pos: number): StepModel {
     };
   });
 
-  const findings = t.result.findings.filter((f) => f.step === p).slice(0, LIST_CAP).map((f) => ({ id: f.id, severity: f.severity, step: f.step, message: f.message, pages: f.pages, slots: f.slots }));
+  const findings = t.result.findings
+    .filter((f) => f.step === p)
+    .slice(0, LIST_CAP)
+    .map((f) => ({ id: f.id, severity: f.severity, step: f.step, message: f.message, pages: f.pages, slots: f.slots }));
   const slots = step?.changes.slots ?? [];
-  const highlight = [...new Set([...slots.map((s) => s.slot), ...findings.flatMap((f) => f.slots)])].filter((s) => s >= 0 && s < 1024).sort((a, b) => a - b);
+  const highlight = [...new Set([...slots.map((s) => s.slot), ...findings.flatMap((f) => f.slots)])]
+    .filter((s) => s >= 0 && s < 1024)
+    .sort((a, b) => a - b);
   return {
     scenario: t.result.scenario,
     source: t.source,
@@ -156,7 +176,10 @@ export function stepModel(t: ScenarioTrace, pos: number): StepModel {
     domains,
     notes: capped(step?.notes ?? [], (n) => `… and ${n} more notes (xenlens trace --json has them all)`),
     findings,
-    earlier: t.result.findings.filter((f) => f.step < p).slice(-LIST_CAP).map((f) => ({ id: f.id, severity: f.severity, step: f.step })),
+    earlier: t.result.findings
+      .filter((f) => f.step < p)
+      .slice(-LIST_CAP)
+      .map((f) => ({ id: f.id, severity: f.severity, step: f.step })),
     highlight,
     findingSteps: [...new Set(t.result.findings.map((f) => f.step))].sort((a, b) => a - b),
   };

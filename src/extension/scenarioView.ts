@@ -34,7 +34,8 @@ function isSaved(x: unknown): x is Saved {
     Number.isInteger(o.pos) &&
     typeof p === 'object' &&
     p !== null &&
-    ((p.kind === 'builtin' && typeof p.name === 'string' && Object.prototype.hasOwnProperty.call(BUILTINS, p.name)) || (p.kind === 'file' && typeof p.uri === 'string'))
+    ((p.kind === 'builtin' && typeof p.name === 'string' && Object.prototype.hasOwnProperty.call(BUILTINS, p.name)) ||
+      (p.kind === 'file' && typeof p.uri === 'string'))
   );
 }
 
@@ -113,7 +114,9 @@ export class ScenarioView extends Disposable implements vscode.WebviewViewProvid
     try {
       await this.load(saved.pick, saved.pos);
     } catch (err) {
-      log(`scenario: could not restore ${JSON.stringify(saved.pick)}: ${err instanceof Error ? err.message : String(err)}`);
+      log(
+        `scenario: could not restore ${JSON.stringify(saved.pick)}: ${err instanceof Error ? err.message : String(err)}`,
+      );
       await this.memento.update(MEMENTO_KEY, undefined);
     }
   }
@@ -129,7 +132,8 @@ export class ScenarioView extends Disposable implements vscode.WebviewViewProvid
         await this.post();
       } else if (msg.type === 'builtin') await this.pickScenario(msg.name);
       else if (msg.type === 'goto') await this.goto(msg.step);
-      else if (msg.type === 'focus') await vscode.commands.executeCommand('setContext', CTX_SCENARIO.focused, msg.focused);
+      else if (msg.type === 'focus')
+        await vscode.commands.executeCommand('setContext', CTX_SCENARIO.focused, msg.focused);
       else await this.command(msg.command);
     } catch (err) {
       reportError('scenario', err);
@@ -146,7 +150,8 @@ export class ScenarioView extends Disposable implements vscode.WebviewViewProvid
 
   private async pickScenario(arg: unknown): Promise<void> {
     if (typeof arg === 'string') {
-      if (!Object.prototype.hasOwnProperty.call(BUILTINS, arg)) throw new Error(`no built-in scenario "${arg.slice(0, 64)}" (built-ins: ${Object.keys(BUILTINS).join(', ')})`);
+      if (!Object.prototype.hasOwnProperty.call(BUILTINS, arg))
+        throw new Error(`no built-in scenario "${arg.slice(0, 64)}" (built-ins: ${Object.keys(BUILTINS).join(', ')})`);
       await this.load({ kind: 'builtin', name: arg }, -1);
       return;
     }
@@ -155,15 +160,33 @@ export class ScenarioView extends Disposable implements vscode.WebviewViewProvid
     const rel = (u: vscode.Uri): string => vscode.workspace.asRelativePath(u, false);
     const items: Item[] = [
       { label: 'Built-in', kind: vscode.QuickPickItemKind.Separator },
-      ...Object.entries(BUILTINS).map(([name, b]) => ({ label: `$(beaker) ${name}`, detail: b.summary, pick: { kind: 'builtin', name } as Pick })),
+      ...Object.entries(BUILTINS).map(([name, b]) => ({
+        label: `$(beaker) ${name}`,
+        detail: b.summary,
+        pick: { kind: 'builtin', name } as Pick,
+      })),
       { label: 'Workspace', kind: vscode.QuickPickItemKind.Separator },
-      ...files.sort((a, b) => rel(a).localeCompare(rel(b))).map((u) => ({ label: `$(json) ${rel(u)}`, description: 'scenario file', pick: { kind: 'file', uri: u.toString() } as Pick })),
+      ...files
+        .sort((a, b) => rel(a).localeCompare(rel(b)))
+        .map((u) => ({
+          label: `$(json) ${rel(u)}`,
+          description: 'scenario file',
+          pick: { kind: 'file', uri: u.toString() } as Pick,
+        })),
       { label: '$(folder-opened) Open a scenario file…', browse: true },
     ];
-    const chosen = await vscode.window.showQuickPick(items, { title: 'Xen Memory: Pick a Scenario', placeHolder: 'a built-in or a scenario JSON file (*scenario*.json)', matchOnDetail: true });
+    const chosen = await vscode.window.showQuickPick(items, {
+      title: 'Xen Memory: Pick a Scenario',
+      placeHolder: 'a built-in or a scenario JSON file (*scenario*.json)',
+      matchOnDetail: true,
+    });
     if (!chosen) return;
     if (chosen.browse) {
-      const uris = await vscode.window.showOpenDialog({ canSelectMany: false, filters: { 'Scenario JSON': ['json'] }, openLabel: 'Run Scenario' });
+      const uris = await vscode.window.showOpenDialog({
+        canSelectMany: false,
+        filters: { 'Scenario JSON': ['json'] },
+        openLabel: 'Run Scenario',
+      });
       if (uris?.[0]) await this.load({ kind: 'file', uri: uris[0].toString() }, -1);
     } else if (chosen.pick) await this.load(chosen.pick, -1);
   }
@@ -182,7 +205,9 @@ export class ScenarioView extends Disposable implements vscode.WebviewViewProvid
     const { scenario, source } = await this.scenarioOf(p);
     const t0 = performance.now();
     const trace = traceScenario(scenario, source);
-    log(`scenario ${scenario.name} (${source}): ${trace.snapshots.length}/${scenario.steps.length} steps, ${trace.result.findings.length} finding(s) in ${(performance.now() - t0).toFixed(0)} ms`);
+    log(
+      `scenario ${scenario.name} (${source}): ${trace.snapshots.length}/${scenario.steps.length} steps, ${trace.result.findings.length} finding(s) in ${(performance.now() - t0).toFixed(0)} ms`,
+    );
     this.trace = trace;
     this.pick = p;
     this.pos = Math.max(-1, Math.min(pos, trace.snapshots.length - 1));
@@ -198,7 +223,12 @@ export class ScenarioView extends Disposable implements vscode.WebviewViewProvid
       return;
     }
     const uri = vscode.Uri.parse(p.uri, true);
-    const w = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.joinPath(uri, '..'), uri.path.split('/').pop() ?? ''), true, false, true);
+    const w = vscode.workspace.createFileSystemWatcher(
+      new vscode.RelativePattern(vscode.Uri.joinPath(uri, '..'), uri.path.split('/').pop() ?? ''),
+      true,
+      false,
+      true,
+    );
     w.onDidChange(async () => {
       if (this.pick !== p) return;
       try {
@@ -244,13 +274,19 @@ export class ScenarioView extends Disposable implements vscode.WebviewViewProvid
     const count = this.trace?.snapshots.length ?? 0;
     await vscode.commands.executeCommand('setContext', CTX_SCENARIO.loaded, this.trace !== undefined);
     await vscode.commands.executeCommand('setContext', CTX_SCENARIO.canBack, this.trace !== undefined && this.pos > -1);
-    await vscode.commands.executeCommand('setContext', CTX_SCENARIO.canForward, this.trace !== undefined && this.pos < count - 1);
+    await vscode.commands.executeCommand(
+      'setContext',
+      CTX_SCENARIO.canForward,
+      this.trace !== undefined && this.pos < count - 1,
+    );
   }
 
   private async post(): Promise<void> {
     const view = this.view;
     if (!view) return;
-    const msg: ToScenarioWebview = this.trace ? { type: 'step', model: stepModel(this.trace, this.pos) } : { type: 'empty', builtins: Object.keys(BUILTINS) };
+    const msg: ToScenarioWebview = this.trace
+      ? { type: 'step', model: stepModel(this.trace, this.pos) }
+      : { type: 'empty', builtins: Object.keys(BUILTINS) };
     await view.webview.postMessage(msg);
   }
 }

@@ -35,10 +35,12 @@ export interface SettingsResult {
 
 function num(raw: unknown, key: string, size: boolean): number {
   if (typeof raw === 'number') {
-    if (!Number.isSafeInteger(raw) || raw < 0) throw new Error(`xenMemory.${key}: ${raw} is not a non-negative integer`);
+    if (!Number.isSafeInteger(raw) || raw < 0)
+      throw new Error(`xenMemory.${key}: ${raw} is not a non-negative integer`);
     return raw;
   }
-  if (typeof raw !== 'string') throw new Error(`xenMemory.${key}: expected a string like "0x80000000"${size ? ' or "512M"' : ''}`);
+  if (typeof raw !== 'string')
+    throw new Error(`xenMemory.${key}: expected a string like "0x80000000"${size ? ' or "512M"' : ''}`);
   return parseNumber(raw, `xenMemory.${key}`, { size });
 }
 
@@ -64,12 +66,14 @@ export function readSettings(get: RawGetter, previous: Settings = DEFAULT_SETTIN
   });
   attempt(() => {
     const t = get('tree') ?? DEFAULT_SETTINGS.tree;
-    if (typeof t !== 'string' || !(XEN_TREES as readonly string[]).includes(t)) throw new Error(`xenMemory.tree: expected one of ${XEN_TREES.join(', ')}`);
+    if (typeof t !== 'string' || !(XEN_TREES as readonly string[]).includes(t))
+      throw new Error(`xenMemory.tree: expected one of ${XEN_TREES.join(', ')}`);
     s.tree = t as XenTree;
   });
   attempt(() => {
     const l = get('layoutSource') ?? DEFAULT_SETTINGS.layoutSource;
-    if (typeof l !== 'string' || l.trim() === '' || l.length > 1024 || /[\0\r\n]/.test(l)) throw new Error('xenMemory.layoutSource: expected "embedded" or a workspace-relative path');
+    if (typeof l !== 'string' || l.trim() === '' || l.length > 1024 || /[\0\r\n]/.test(l))
+      throw new Error('xenMemory.layoutSource: expected "embedded" or a workspace-relative path');
     s.layoutSource = l.trim();
   });
   attempt(() => {

@@ -99,7 +99,12 @@ export class State extends Disposable {
       layout = embeddedLayout();
     }
     try {
-      const session = createSession({ ramBase: settings.ramBase, ramSize: settings.ramSize, tree: settings.tree, layout });
+      const session = createSession({
+        ramBase: settings.ramBase,
+        ramSize: settings.ramSize,
+        tree: settings.tree,
+        layout,
+      });
       const findingSlots = new Map<number, string[]>();
       for (const f of session.findings)
         for (const s of f.slots) {
@@ -110,7 +115,9 @@ export class State extends Disposable {
       const model: Model = { settings, layout, session, slots: slotsJson(session), findingSlots };
       this.lastGood = model;
       void vscode.commands.executeCommand('setContext', CTX_ERROR, false);
-      log(`session built in ${Date.now() - t0} ms: ${layout.source}, guest ${session.dom.name} RAM 0x${settings.ramBase.toString(16)} + 0x${settings.ramSize.toString(16)}, ${session.findings.length} finding(s)`);
+      log(
+        `session built in ${Date.now() - t0} ms: ${layout.source}, guest ${session.dom.name} RAM 0x${settings.ramBase.toString(16)} + 0x${settings.ramSize.toString(16)}, ${session.findings.length} finding(s)`,
+      );
       return model;
     } catch (err) {
       reportError('building the emulated system', err);

@@ -6,7 +6,9 @@ import { CMD } from './ids';
 import type { State } from './state';
 
 export class StatusBar extends Disposable {
-  private readonly item = this._register(vscode.window.createStatusBarItem('xenMemory.status', vscode.StatusBarAlignment.Left, 10));
+  private readonly item = this._register(
+    vscode.window.createStatusBarItem('xenMemory.status', vscode.StatusBarAlignment.Left, 10),
+  );
 
   constructor(private readonly state: State) {
     super();
@@ -23,6 +25,8 @@ export class StatusBar extends Disposable {
     const layout = s.layoutSource === 'embedded' ? '2013+seed' : s.layoutSource.split('/').pop()!;
     this.item.text = `$(server-environment) Xen: ${layout} · d1 ${hex(s.ramBase)}+${humanSize(s.ramSize)}`;
     this.item.tooltip = `Xen Memory Lens\nlayout: ${s.layoutSource}\nguest d1 RAM ${hex(s.ramBase)} + ${humanSize(s.ramSize)}, tree ${s.tree}\nClick to set the guest RAM`;
-    this.item.accessibilityInformation = { label: `Xen Memory: layout ${layout}, guest RAM ${hex(s.ramBase)} plus ${humanSize(s.ramSize)}` };
+    this.item.accessibilityInformation = {
+      label: `Xen Memory: layout ${layout}, guest RAM ${hex(s.ramBase)} plus ${humanSize(s.ramSize)}`,
+    };
   }
 }

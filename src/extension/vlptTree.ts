@@ -25,7 +25,9 @@ export class VlptTree extends Disposable implements vscode.TreeDataProvider<Vlpt
 
   constructor(private readonly state: State) {
     super();
-    this.view = this._register(vscode.window.createTreeView(VIEW.vlpt, { treeDataProvider: this, showCollapseAll: true }));
+    this.view = this._register(
+      vscode.window.createTreeView(VIEW.vlpt, { treeDataProvider: this, showCollapseAll: true }),
+    );
     this._register(state.onDidChange(() => this.refresh()));
   }
 
@@ -46,7 +48,10 @@ export class VlptTree extends Disposable implements vscode.TreeDataProvider<Vlpt
       const info = sys.describeSlot(n.slot);
       return [info.hi, info.lo];
     }
-    const parent = this.entry(m, n.kind === 'l2' ? { kind: 'slot', slot: n.slot } : { kind: 'l2', slot: n.slot, i: n.i });
+    const parent = this.entry(
+      m,
+      n.kind === 'l2' ? { kind: 'slot', slot: n.slot } : { kind: 'l2', slot: n.slot, i: n.i },
+    );
     if ((parent[1] & 3) !== 3) return [0, 0];
     const mfn = lpaeBase(parent[0], parent[1]);
     const idx = n.kind === 'l2' ? n.i : n.j;
@@ -69,7 +74,8 @@ export class VlptTree extends Disposable implements vscode.TreeDataProvider<Vlpt
     if (node.kind === 'l3') return [];
     const out: VlptNode[] = [];
     for (let k = 0; k < 512; k++) {
-      const child: VlptNode = node.kind === 'slot' ? { kind: 'l2', slot: node.slot, i: k } : { kind: 'l3', slot: node.slot, i: node.i, j: k };
+      const child: VlptNode =
+        node.kind === 'slot' ? { kind: 'l2', slot: node.slot, i: k } : { kind: 'l3', slot: node.slot, i: node.i, j: k };
       if ((this.entry(m, child)[1] & 1) === 1) out.push(child);
     }
     return out;

@@ -18,7 +18,13 @@ export function nonce(): string {
 export const WEBVIEW_ROOTS = ['media', 'dist'] as const;
 
 export function contentSecurityPolicy(cspSource: string, n: string): string {
-  return [`default-src 'none'`, `style-src ${cspSource}`, `img-src ${cspSource}`, `font-src ${cspSource}`, `script-src 'nonce-${n}'`].join('; ');
+  return [
+    `default-src 'none'`,
+    `style-src ${cspSource}`,
+    `img-src ${cspSource}`,
+    `font-src ${cspSource}`,
+    `script-src 'nonce-${n}'`,
+  ].join('; ');
 }
 
 export interface ShellParts {

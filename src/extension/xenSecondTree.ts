@@ -10,7 +10,8 @@ import { Disposable } from './dispose';
 import { VIEW } from './ids';
 import type { Model, State } from './state';
 
-export type XenSecondNode = { kind: 'group'; name: string; first: number; last: number } | { kind: 'slot'; slot: number };
+export type XenSecondNode =
+  { kind: 'group'; name: string; first: number; last: number } | { kind: 'slot'; slot: number };
 
 export class XenSecondTree extends Disposable implements vscode.TreeDataProvider<XenSecondNode> {
   private readonly emitter = this._register(new vscode.EventEmitter<XenSecondNode | undefined>());
@@ -22,7 +23,9 @@ export class XenSecondTree extends Disposable implements vscode.TreeDataProvider
 
   constructor(private readonly state: State) {
     super();
-    this.view = this._register(vscode.window.createTreeView(VIEW.xenSecond, { treeDataProvider: this, showCollapseAll: true }));
+    this.view = this._register(
+      vscode.window.createTreeView(VIEW.xenSecond, { treeDataProvider: this, showCollapseAll: true }),
+    );
     this._register(state.onDidChange(() => this.refresh()));
   }
 
@@ -79,7 +82,10 @@ export class XenSecondTree extends Disposable implements vscode.TreeDataProvider
       const item = new vscode.TreeItem(node.name, vscode.TreeItemCollapsibleState.Collapsed);
       item.id = `group:${node.name}:${node.first}`;
       item.description = `${count === 1 ? `slot ${node.first}` : `slots ${node.first}–${node.last}`} · ${humanSize(count * 0x200000)}${vlpt ? ` · ${vlpt} VLPT` : ''}`;
-      item.iconPath = new vscode.ThemeIcon(flagged ? 'warning' : 'symbol-namespace', flagged ? new vscode.ThemeColor('list.warningForeground') : undefined);
+      item.iconPath = new vscode.ThemeIcon(
+        flagged ? 'warning' : 'symbol-namespace',
+        flagged ? new vscode.ThemeColor('list.warningForeground') : undefined,
+      );
       item.tooltip = `${node.name}: xen_second slots ${node.first}–${node.last}, VA ${hex(node.first * 0x200000)}–${hex((node.last + 1) * 0x200000)}${flagged ? `\n${flagged} slot(s) touched by findings` : ''}`;
       item.accessibilityInformation = { label: `${node.name} slots ${node.first} to ${node.last}` };
       return item;
@@ -91,7 +97,9 @@ export class XenSecondTree extends Disposable implements vscode.TreeDataProvider
     const va = va8(s.slot * 0x200000);
     item.description = `${va} · ${s.what}`;
     const md = new vscode.MarkdownString();
-    md.appendMarkdown(`**xen_second[${s.slot}]** · VA \`${va}\`–\`${va8((s.slot + 1) * 0x200000)}\` · ${s.region ?? '(unnamed)'}\n\n`);
+    md.appendMarkdown(
+      `**xen_second[${s.slot}]** · VA \`${va}\`–\`${va8((s.slot + 1) * 0x200000)}\` · ${s.region ?? '(unnamed)'}\n\n`,
+    );
     md.appendMarkdown(`entry \`${s.raw}\` — `);
     md.appendText(s.what);
     if (s.replaced) md.appendMarkdown(`\n\nboot-time entry \`${s.replaced}\` was replaced by prepare_vlpt`);
@@ -107,7 +115,9 @@ export class XenSecondTree extends Disposable implements vscode.TreeDataProvider
       : s.vlpt
         ? new vscode.ThemeIcon('references', new vscode.ThemeColor('charts.blue'))
         : new vscode.ThemeIcon(s.valid ? 'circle-filled' : 'circle-outline');
-    item.accessibilityInformation = { label: `slot ${s.slot} ${va} ${s.vlpt ? 'VLPT ' : ''}${findings ? 'finding ' : ''}${s.what}` };
+    item.accessibilityInformation = {
+      label: `slot ${s.slot} ${va} ${s.vlpt ? 'VLPT ' : ''}${findings ? 'finding ' : ''}${s.what}`,
+    };
     return item;
   }
 }

@@ -4,7 +4,14 @@
  * uses `--vscode-*` variables; no inline styles. Keyboard: Tab/arrows move between regions,
  * Enter/Space opens the region's #define.
  */
-import { isToWebview, type FromWebview, type MapCompare, type MapModel, type MapRegion, type MapScale } from './protocol';
+import {
+  isToWebview,
+  type FromWebview,
+  type MapCompare,
+  type MapModel,
+  type MapRegion,
+  type MapScale,
+} from './protocol';
 
 interface VsCodeApi {
   postMessage(msg: FromWebview): void;
@@ -36,7 +43,11 @@ let model: MapModel | undefined;
 /** slots the Scenario view highlights, drawn over every render */
 let highlight: { slots: number[]; label: string } = { slots: [], label: '' };
 
-function el<K extends keyof SVGElementTagNameMap>(tag: K, attrs: Record<string, string | number>, parent?: Element): SVGElementTagNameMap[K] {
+function el<K extends keyof SVGElementTagNameMap>(
+  tag: K,
+  attrs: Record<string, string | number>,
+  parent?: Element,
+): SVGElementTagNameMap[K] {
   const e = document.createElementNS(SVG, tag);
   for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, String(v));
   parent?.appendChild(e);
@@ -51,7 +62,13 @@ function hex(n: number, width = 8): string {
   return '0x' + n.toString(16).padStart(width, '0');
 }
 function human(n: number): string {
-  for (const [u, s] of [[2 ** 40, 'TiB'], [2 ** 30, 'GiB'], [2 ** 20, 'MiB'], [2 ** 10, 'KiB']] as const) if (n >= u && n % (u / 1024) === 0) return `${+(n / u).toFixed(2)} ${s}`;
+  for (const [u, s] of [
+    [2 ** 40, 'TiB'],
+    [2 ** 30, 'GiB'],
+    [2 ** 20, 'MiB'],
+    [2 ** 10, 'KiB'],
+  ] as const)
+    if (n >= u && n % (u / 1024) === 0) return `${+(n / u).toFixed(2)} ${s}`;
   return `${n} B`;
 }
 
@@ -122,7 +139,8 @@ function render(): void {
   bar.className = 'toolbar';
   const toggle = document.createElement('button');
   toggle.id = 'scale';
-  toggle.textContent = scale === 'readable' ? 'Scale: readable (log) — switch to linear' : 'Scale: linear (to scale) — switch to readable';
+  toggle.textContent =
+    scale === 'readable' ? 'Scale: readable (log) — switch to linear' : 'Scale: linear (to scale) — switch to readable';
   toggle.setAttribute('aria-pressed', String(scale === 'linear'));
   toggle.addEventListener('click', () => {
     saved.scale = scale === 'readable' ? 'linear' : 'readable';
@@ -131,7 +149,11 @@ function render(): void {
   });
   const legend = document.createElement('span');
   legend.className = 'legend';
-  for (const [cls, label] of [['sw used', 'VLPT slot in use'], ['sw finding', 'slot touched by a finding'], ['sw window', 'VLPT window']] as const) {
+  for (const [cls, label] of [
+    ['sw used', 'VLPT slot in use'],
+    ['sw finding', 'slot touched by a finding'],
+    ['sw window', 'VLPT window'],
+  ] as const) {
     const sw = document.createElement('span');
     sw.className = cls;
     const l = document.createElement('span');
@@ -151,7 +173,11 @@ function render(): void {
     title.textContent = 'Xen virtual memory map: before/after a patch';
     meta.textContent = `${m.compare.patch}${m.compare.subject ? ` · ${m.compare.subject}` : ''}`;
     legend.replaceChildren();
-    for (const [cls, label] of [['sw added', 'added'], ['sw removed', 'removed'], ['sw moved', 'moved or resized']] as const) {
+    for (const [cls, label] of [
+      ['sw added', 'added'],
+      ['sw removed', 'removed'],
+      ['sw moved', 'moved or resized'],
+    ] as const) {
       const sw = document.createElement('span');
       sw.className = cls;
       const l = document.createElement('span');
@@ -165,7 +191,13 @@ function render(): void {
   const segs = segments(m);
   const heights = segs.map((s) => heightOf(s, scale));
   const total = heights.reduce((a, b) => a + b, 0);
-  const svg = el('svg', { viewBox: `0 0 ${W} ${Math.ceil(total) + 40}`, width: W, height: Math.ceil(total) + 40, role: 'group', 'aria-label': `memory map of ${m.source}` });
+  const svg = el('svg', {
+    viewBox: `0 0 ${W} ${Math.ceil(total) + 40}`,
+    width: W,
+    height: Math.ceil(total) + 40,
+    role: 'group',
+    'aria-label': `memory map of ${m.source}`,
+  });
   main.appendChild(svg);
   const used = new Set(m.usedSlots);
   const flagged = new Set(m.findingSlots);
@@ -180,25 +212,47 @@ function render(): void {
     lastLabel = yy;
     text(svg, ADDR_X, yy + 4, hex(addr), 'addr');
     el('line', { x1: RULER_X - 4, x2: BAR_X, y1: yy, y2: yy, class: 'tick' }, svg);
-    if (addr <= 0x80000000) text(svg, RULER_X, yy + 4, addr === 0x80000000 ? 'end (1024)' : `slot ${addr / SLOT}`, 'slot');
+    if (addr <= 0x80000000)
+      text(svg, RULER_X, yy + 4, addr === 0x80000000 ? 'end (1024)' : `slot ${addr / SLOT}`, 'slot');
   };
   segs.forEach((s, i) => {
     const h = heights[i]!;
     boundary(s.start, y);
     if (!s.region) {
       if (h >= 1) el('rect', { x: BAR_X, y, width: BAR_W, height: h, class: 'gap' }, svg);
-      if (h >= 12) text(svg, BAR_X + BAR_W / 2, y + h / 2 + 4, `unused · ${human(s.end - s.start)}`, 'gaptext', 'middle');
+      if (h >= 12)
+        text(svg, BAR_X + BAR_W / 2, y + h / 2 + 4, `unused · ${human(s.end - s.start)}`, 'gaptext', 'middle');
     } else {
       const r = s.region;
       const isWin = m.vlpt !== null && r.start === m.vlpt.start && r.end === m.vlpt.end;
-      const g = el('g', { class: `region${isWin ? ' window' : ''}`, tabindex: 0, role: 'button', 'data-name': r.name, 'aria-label': `${r.name}, ${hex(r.start)} to ${hex(r.end)}, ${human(r.end - r.start)}: ${r.description}. Press Enter to open its define.` }, svg);
+      const g = el(
+        'g',
+        {
+          class: `region${isWin ? ' window' : ''}`,
+          tabindex: 0,
+          role: 'button',
+          'data-name': r.name,
+          'aria-label': `${r.name}, ${hex(r.start)} to ${hex(r.end)}, ${human(r.end - r.start)}: ${r.description}. Press Enter to open its define.`,
+        },
+        svg,
+      );
       const tip = el('title', {}, g);
       tip.textContent = `${r.name}: ${hex(r.start)}–${hex(r.end)} (${human(r.end - r.start)})\n${r.description}\n${r.startMacro ?? ''}${r.where ? ` · ${r.where}` : ''}`;
       el('rect', { x: BAR_X, y, width: BAR_W, height: Math.max(h, 1), class: 'box' }, g);
       // hit area so tiny regions stay clickable
-      el('rect', { x: BAR_X, y: y + h / 2 - Math.max(h, 8) / 2, width: W - BAR_X - 8, height: Math.max(h, 8), class: 'hit' }, g);
+      el(
+        'rect',
+        { x: BAR_X, y: y + h / 2 - Math.max(h, 8) / 2, width: W - BAR_X - 8, height: Math.max(h, 8), class: 'hit' },
+        g,
+      );
       if (h >= 16) text(g, BAR_X + 10, y + Math.min(h / 2 + 5, 20), r.name, 'name');
-      const desc = text(g, DESC_X, y + Math.min(h / 2 + 4, 18), `${h < 16 ? `${r.name} · ` : ''}${human(r.end - r.start)}`, 'size');
+      const desc = text(
+        g,
+        DESC_X,
+        y + Math.min(h / 2 + 4, 18),
+        `${h < 16 ? `${r.name} · ` : ''}${human(r.end - r.start)}`,
+        'size',
+      );
       desc.setAttribute('dominant-baseline', 'auto');
       const maxLines = Math.floor((h - 22) / 14);
       wrap(r.description, DESC_CHARS, maxLines).forEach((ln, k) => text(g, DESC_X, y + 34 + k * 14, ln, 'desc'));
@@ -215,11 +269,27 @@ function render(): void {
         const ch = grid ? GRID_CELL - 2 : 8;
         const sy = grid ? y + h - 6 - Math.ceil(count / 16) * GRID_CELL : y + h - 12;
         for (let k = first; k < last; k++) {
-          const cls = used.has(k) || flagged.has(k) || lit.has(k) ? `cell${used.has(k) ? ' used' : ''}${flagged.has(k) ? ' finding' : ''}${lit.has(k) ? ' lit' : ''}` : isWin ? 'cell' : '';
+          const cls =
+            used.has(k) || flagged.has(k) || lit.has(k)
+              ? `cell${used.has(k) ? ' used' : ''}${flagged.has(k) ? ' finding' : ''}${lit.has(k) ? ' lit' : ''}`
+              : isWin
+                ? 'cell'
+                : '';
           if (!cls) continue;
           const col = (k - first) % perRow;
           const row = Math.floor((k - first) / perRow);
-          const c = el('rect', { x: BAR_X + 10 + col * cw, y: sy + row * GRID_CELL, width: Math.max(cw - (cw > 3 ? 2 : 0), 1), height: ch, class: cls, 'data-slot': k }, g);
+          const c = el(
+            'rect',
+            {
+              x: BAR_X + 10 + col * cw,
+              y: sy + row * GRID_CELL,
+              width: Math.max(cw - (cw > 3 ? 2 : 0), 1),
+              height: ch,
+              class: cls,
+              'data-slot': k,
+            },
+            g,
+          );
           const t = el('title', {}, c);
           t.textContent = `xen_second slot ${k} (VA ${hex(k * SLOT)})${used.has(k) ? ' · written by prepare_vlpt' : ''}${flagged.has(k) ? ' · touched by a finding' : ''} · click to reveal it in the slots tree`;
           c.addEventListener('click', (e) => {
@@ -275,13 +345,19 @@ function renderCompare(c: MapCompare, scale: MapScale, main: HTMLElement): void 
   const changes = document.createElement('ul');
   changes.id = 'changes';
   changes.setAttribute('aria-label', 'layout changes');
-  const span = (r: { start: number; end: number } | null): string => (r ? `${hex(r.start)}–${hex(r.end)} (${human(r.end - r.start)})` : '');
+  const span = (r: { start: number; end: number } | null): string =>
+    r ? `${hex(r.start)}–${hex(r.end)} (${human(r.end - r.start)})` : '';
   for (const ch of c.changes) {
     const li = document.createElement('li');
     li.className = `change ${ch.change}`;
     const b = document.createElement('strong');
     b.textContent = `${ch.name} ${ch.change}`;
-    const rest = ch.change === 'added' ? span(ch.after) : ch.change === 'removed' ? span(ch.before) : `${span(ch.before)} → ${span(ch.after)}`;
+    const rest =
+      ch.change === 'added'
+        ? span(ch.after)
+        : ch.change === 'removed'
+          ? span(ch.before)
+          : `${span(ch.before)} → ${span(ch.after)}`;
     li.append(b, document.createTextNode(`: ${rest}`));
     changes.appendChild(li);
   }
@@ -308,7 +384,13 @@ function renderCompare(c: MapCompare, scale: MapScale, main: HTMLElement): void 
     y += scale === 'linear' ? ((b - a) / TOP) * 1600 : covered ? 24 + 12 * lg : 14 + 4 * lg;
   }
   const width = CMP_ADDR_W + 2 * CMP_COL_W + CMP_GAP + 8;
-  const svg = el('svg', { viewBox: `0 0 ${width} ${Math.ceil(y) + 20}`, width, height: Math.ceil(y) + 20, role: 'group', 'aria-label': `memory map before and after ${c.patch}` });
+  const svg = el('svg', {
+    viewBox: `0 0 ${width} ${Math.ceil(y) + 20}`,
+    width,
+    height: Math.ceil(y) + 20,
+    role: 'group',
+    'aria-label': `memory map before and after ${c.patch}`,
+  });
   main.appendChild(svg);
   const xBefore = CMP_ADDR_W;
   const xAfter = CMP_ADDR_W + CMP_COL_W + CMP_GAP;
@@ -336,13 +418,32 @@ function renderCompare(c: MapCompare, scale: MapScale, main: HTMLElement): void 
       const y0 = ys.get(r.start)!;
       const h = ys.get(r.end)! - y0;
       const ch = kind.get(r.name);
-      const mark = ch === 'added' ? (side === 'after' ? 'added' : '') : ch === 'removed' ? (side === 'before' ? 'removed' : '') : ch ? 'moved' : '';
-      const g = el('g', { class: `region${mark ? ` changed ${mark}` : ''}`, 'data-name': r.name, 'data-side': side }, svg);
+      const mark =
+        ch === 'added'
+          ? side === 'after'
+            ? 'added'
+            : ''
+          : ch === 'removed'
+            ? side === 'before'
+              ? 'removed'
+              : ''
+            : ch
+              ? 'moved'
+              : '';
+      const g = el(
+        'g',
+        { class: `region${mark ? ` changed ${mark}` : ''}`, 'data-name': r.name, 'data-side': side },
+        svg,
+      );
       const what = mark ? ` (${ch})` : '';
       const tip = el('title', {}, g);
       tip.textContent = `${side}: ${r.name}${what}: ${hex(r.start)}–${hex(r.end)} (${human(r.end - r.start)})
-${r.description}${r.where ? `
-${r.startMacro ?? ''} · ${r.where}` : ''}`;
+${r.description}${
+        r.where
+          ? `
+${r.startMacro ?? ''} · ${r.where}`
+          : ''
+      }`;
       el('rect', { x, y: y0, width: CMP_COL_W, height: Math.max(h, 1), class: 'box' }, g);
       el('rect', { x, y: y0 + h / 2 - Math.max(h, 8) / 2, width: CMP_COL_W, height: Math.max(h, 8), class: 'hit' }, g);
       const label = `${r.name}${mark ? ` · ${ch}` : ''}`;
@@ -353,7 +454,10 @@ ${r.startMacro ?? ''} · ${r.where}` : ''}`;
       if (side === 'after') {
         g.setAttribute('tabindex', '0');
         g.setAttribute('role', 'button');
-        g.setAttribute('aria-label', `after the patch: ${r.name}${what}, ${hex(r.start)} to ${hex(r.end)}, ${human(r.end - r.start)}. Press Enter to open its define in the patch.`);
+        g.setAttribute(
+          'aria-label',
+          `after the patch: ${r.name}${what}, ${hex(r.start)} to ${hex(r.end)}, ${human(r.end - r.start)}. Press Enter to open its define in the patch.`,
+        );
         g.addEventListener('click', () => post({ type: 'openRegion', name: r.name }));
         regionEls.push(g);
       }
@@ -366,7 +470,15 @@ ${r.startMacro ?? ''} · ${r.where}` : ''}`;
         const h = ys.get(r.end)! - y0;
         const g = el('g', { class: 'ghost' }, svg);
         el('rect', { x: x + 2, y: y0 + 1, width: CMP_COL_W - 4, height: Math.max(h - 2, 1), class: 'ghostbox' }, g);
-        if (h >= 16) text(g, x + CMP_COL_W / 2, y0 + Math.min(h / 2 + 4, 20), side === 'before' ? `no ${r.name} before` : `${r.name} removed`, 'gaptext', 'middle');
+        if (h >= 16)
+          text(
+            g,
+            x + CMP_COL_W / 2,
+            y0 + Math.min(h / 2 + 4, 20),
+            side === 'before' ? `no ${r.name} before` : `${r.name} removed`,
+            'gaptext',
+            'middle',
+          );
       }
     }
   };

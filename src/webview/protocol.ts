@@ -75,7 +75,8 @@ export function isFromWebview(x: unknown): x is FromWebview {
   const keys = Object.keys(o);
   if (o.type === 'ready') return keys.length === 1;
   if (o.type === 'openRegion') return keys.length === 2 && typeof o.name === 'string' && NAME.test(o.name);
-  if (o.type === 'revealSlot') return keys.length === 2 && Number.isInteger(o.slot) && (o.slot as number) >= 0 && (o.slot as number) < 1024;
+  if (o.type === 'revealSlot')
+    return keys.length === 2 && Number.isInteger(o.slot) && (o.slot as number) >= 0 && (o.slot as number) < 1024;
   return false;
 }
 
@@ -93,13 +94,23 @@ function isRegions(a: unknown): a is MapRegion[] {
     a.length <= 256 &&
     a.every((r: unknown) => {
       const g = r as Record<string, unknown>;
-      return typeof r === 'object' && r !== null && typeof g.name === 'string' && isU32(g.start) && isU32(g.end) && typeof g.description === 'string';
+      return (
+        typeof r === 'object' &&
+        r !== null &&
+        typeof g.name === 'string' &&
+        isU32(g.start) &&
+        isU32(g.end) &&
+        typeof g.description === 'string'
+      );
     })
   );
 }
 
 function isRange(r: unknown): boolean {
-  return r === null || (typeof r === 'object' && isU32((r as { start?: unknown }).start) && isU32((r as { end?: unknown }).end));
+  return (
+    r === null ||
+    (typeof r === 'object' && isU32((r as { start?: unknown }).start) && isU32((r as { end?: unknown }).end))
+  );
 }
 
 const CHANGES: readonly unknown[] = ['added', 'removed', 'moved', 'resized'];
@@ -119,7 +130,14 @@ function isCompare(c: unknown): c is MapCompare | null | undefined {
     o.changes.length <= 512 &&
     o.changes.every((ch: unknown) => {
       const g = ch as Record<string, unknown>;
-      return typeof ch === 'object' && ch !== null && typeof g.name === 'string' && CHANGES.includes(g.change) && isRange(g.before) && isRange(g.after);
+      return (
+        typeof ch === 'object' &&
+        ch !== null &&
+        typeof g.name === 'string' &&
+        CHANGES.includes(g.change) &&
+        isRange(g.before) &&
+        isRange(g.after)
+      );
     })
   );
 }
@@ -139,7 +157,10 @@ export function isToWebview(x: unknown): x is ToWebview {
     (m.scale === 'linear' || m.scale === 'readable') &&
     isSlots(m.usedSlots) &&
     isSlots(m.findingSlots) &&
-    (m.vlpt === null || (typeof m.vlpt === 'object' && isU32((m.vlpt as { start?: unknown }).start) && isU32((m.vlpt as { end?: unknown }).end))) &&
+    (m.vlpt === null ||
+      (typeof m.vlpt === 'object' &&
+        isU32((m.vlpt as { start?: unknown }).start) &&
+        isU32((m.vlpt as { end?: unknown }).end))) &&
     isRegions(m.regions) &&
     isCompare(m.compare)
   );

@@ -4,7 +4,15 @@
  * media/scenario.css, `--vscode-*` colours only); every state is told by a glyph or a pattern as
  * well as a colour. The last model is kept with setState so a reload shows it at once.
  */
-import { isToScenarioWebview, type FromScenarioWebview, type PageState, type StepCommand, type StepModel, type TlbLine, type ToScenarioWebview } from './scenarioProtocol';
+import {
+  isToScenarioWebview,
+  type FromScenarioWebview,
+  type PageState,
+  type StepCommand,
+  type StepModel,
+  type TlbLine,
+  type ToScenarioWebview,
+} from './scenarioProtocol';
 
 interface VsCodeApi {
   postMessage(msg: FromScenarioWebview): void;
@@ -26,7 +34,12 @@ function post(msg: FromScenarioWebview): void {
   vscode.postMessage(msg);
 }
 
-function h<K extends keyof HTMLElementTagNameMap>(tag: K, cls?: string, text?: string, parent?: Element): HTMLElementTagNameMap[K] {
+function h<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  cls?: string,
+  text?: string,
+  parent?: Element,
+): HTMLElementTagNameMap[K] {
   const e = document.createElement(tag);
   if (cls) e.className = cls;
   if (text !== undefined) e.textContent = text;
@@ -77,7 +90,12 @@ function renderEmpty(builtins: string[]): void {
   bar.replaceChildren();
   root.replaceChildren();
   button('Pick a scenario…', 'Pick a built-in or a scenario JSON file', 'pick', bar);
-  h('p', 'dim', 'Step through log-dirty tracing on several pCPUs like a debugger: xen_second slots, each pCPU’s TLB, the dirty bitmaps and the findings, step by step.', root);
+  h(
+    'p',
+    'dim',
+    'Step through log-dirty tracing on several pCPUs like a debugger: xen_second slots, each pCPU’s TLB, the dirty bitmaps and the findings, step by step.',
+    root,
+  );
   const s = section(root, 'Built-in scenarios');
   const ul = h('ul', 'builtins', undefined, s);
   for (const name of builtins) {
@@ -107,10 +125,20 @@ function renderStep(m: StepModel): void {
   where.id = 'where';
   if (m.step) {
     h('strong', undefined, `Step #${m.step.index}`, where);
-    h('span', undefined, ` of ${m.count} · ${m.step.event}${m.step.cpu !== null ? ` · pCPU${m.step.cpu}` : ''}${m.step.domain ? ` · ${m.step.domain}` : ''}`, where);
+    h(
+      'span',
+      undefined,
+      ` of ${m.count} · ${m.step.event}${m.step.cpu !== null ? ` · pCPU${m.step.cpu}` : ''}${m.step.domain ? ` · ${m.step.domain}` : ''}`,
+      where,
+    );
   } else {
     h('strong', undefined, 'Before the first step', where);
-    h('span', undefined, ` · ${m.count} step${m.count === 1 ? '' : 's'}${m.count < m.total ? ` of ${m.total} (Xen halted)` : ''}`, where);
+    h(
+      'span',
+      undefined,
+      ` · ${m.count} step${m.count === 1 ? '' : 's'}${m.count < m.total ? ` of ${m.total} (Xen halted)` : ''}`,
+      where,
+    );
   }
   // the step strip: one cell per step; ! marks where a finding fires
   const strip = h('ol', 'strip', undefined, head);
@@ -118,7 +146,12 @@ function renderStep(m: StepModel): void {
   const fsteps = new Set(m.findingSteps);
   for (let i = 0; i < m.count; i++) {
     const li = h('li', undefined, undefined, strip);
-    const b = h('button', `s${i === m.pos ? ' cur' : ''}${i < m.pos ? ' past' : ''}${fsteps.has(i) ? ' f' : ''}`, fsteps.has(i) ? `${i}!` : String(i), li);
+    const b = h(
+      'button',
+      `s${i === m.pos ? ' cur' : ''}${i < m.pos ? ' past' : ''}${fsteps.has(i) ? ' f' : ''}`,
+      fsteps.has(i) ? `${i}!` : String(i),
+      li,
+    );
     b.title = `go to step #${i}${fsteps.has(i) ? ' (a finding fires)' : ''}`;
     if (i === m.pos) b.setAttribute('aria-current', 'step');
     b.addEventListener('click', () => post({ type: 'goto', step: i }));

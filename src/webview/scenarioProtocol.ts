@@ -84,8 +84,7 @@ export const STEP_COMMANDS: readonly StepCommand[] = ['pick', 'back', 'forward',
 /** host → webview */
 export type ToScenarioWebview =
   /** nothing picked yet */
-  | { type: 'empty'; builtins: string[] }
-  | { type: 'step'; model: StepModel };
+  { type: 'empty'; builtins: string[] } | { type: 'step'; model: StepModel };
 
 /** webview → host */
 export type FromScenarioWebview =
@@ -153,10 +152,20 @@ function isPage(x: unknown): x is { gpa: string; state: PageState } {
   return isObj(x) && isHex(x.gpa) && PAGE_STATES.includes(x.state as PageState);
 }
 function isDomainView(x: unknown): x is DomainView {
-  return isObj(x) && isStr(x.name, 64) && isStr(x.caption, 200) && isArr(x.pages, 1024, isPage) && isInt(x.more, 0, 2 ** 32);
+  return (
+    isObj(x) && isStr(x.name, 64) && isStr(x.caption, 200) && isArr(x.pages, 1024, isPage) && isInt(x.more, 0, 2 ** 32)
+  );
 }
 function isFindingView(x: unknown): x is FindingView {
-  return isObj(x) && isStr(x.id, 64) && isSeverity(x.severity) && isStep(x.step) && isStr(x.message) && isArr(x.pages, 64, isHex) && isArr(x.slots, 1024, isSlot);
+  return (
+    isObj(x) &&
+    isStr(x.id, 64) &&
+    isSeverity(x.severity) &&
+    isStep(x.step) &&
+    isStr(x.message) &&
+    isArr(x.pages, 64, isHex) &&
+    isArr(x.slots, 1024, isSlot)
+  );
 }
 function isSlotChange(x: unknown): x is { slot: number; before: string; after: string } {
   return isObj(x) && isSlot(x.slot) && isHex(x.before) && isHex(x.after);
@@ -173,13 +182,24 @@ export function isStepModel(m: unknown): m is StepModel {
     isInt(m.total, 0, MAX_STEPS) &&
     isInt(m.pos, -1, m.count - 1) &&
     (m.halted === null || isStr(m.halted)) &&
-    (s === null ? m.pos === -1 : isObj(s) && s.index === m.pos && (s.cpu === null || isInt(s.cpu, 0, 7)) && (s.domain === null || isStr(s.domain, 64)) && isStr(s.event, 32)) &&
+    (s === null
+      ? m.pos === -1
+      : isObj(s) &&
+        s.index === m.pos &&
+        (s.cpu === null || isInt(s.cpu, 0, 7)) &&
+        (s.domain === null || isStr(s.domain, 64)) &&
+        isStr(s.event, 32)) &&
     isArr(m.slots, 1024, isSlotChange) &&
     isArr(m.cpus, 8, isCpuView) &&
     isArr(m.domains, 8, isDomainView) &&
     isArr(m.notes, 256, isNote) &&
     isArr(m.findings, 256, isFindingView) &&
-    isArr(m.earlier, 1024, (e): e is { id: string; severity: Severity; step: number } => isObj(e) && isStr(e.id, 64) && isSeverity(e.severity) && isStep(e.step)) &&
+    isArr(
+      m.earlier,
+      1024,
+      (e): e is { id: string; severity: Severity; step: number } =>
+        isObj(e) && isStr(e.id, 64) && isSeverity(e.severity) && isStep(e.step),
+    ) &&
     isArr(m.highlight, 1024, isSlot) &&
     isArr(m.findingSteps, MAX_STEPS, isStep)
   );
@@ -187,7 +207,11 @@ export function isStepModel(m: unknown): m is StepModel {
 
 export function isToScenarioWebview(x: unknown): x is ToScenarioWebview {
   if (!isObj(x)) return false;
-  if (x.type === 'empty') return hasKeys(x, ['type', 'builtins']) && isArr(x.builtins, 64, (n): n is string => typeof n === 'string' && NAME.test(n));
+  if (x.type === 'empty')
+    return (
+      hasKeys(x, ['type', 'builtins']) &&
+      isArr(x.builtins, 64, (n): n is string => typeof n === 'string' && NAME.test(n))
+    );
   if (x.type === 'step') return hasKeys(x, ['type', 'model']) && isStepModel(x.model);
   return false;
 }

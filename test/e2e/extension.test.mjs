@@ -7,7 +7,16 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, afterEach, before, describe, test } from 'node:test';
 import { ROOT, startCodeServer } from '../../scripts/code-server.mjs';
-import { launchBrowser, openWorkbench, openViewContainer, runCommand, screenshot, sel, toast, treeView } from './vscode.mjs';
+import {
+  launchBrowser,
+  openWorkbench,
+  openViewContainer,
+  runCommand,
+  screenshot,
+  sel,
+  toast,
+  treeView,
+} from './vscode.mjs';
 
 const SHOTS = path.join(ROOT, 'test/e2e/artifacts');
 const DEMO = path.join(ROOT, 'demo');
@@ -27,10 +36,16 @@ describe('Xen Memory Lens in code-server', { timeout: 300_000 }, () => {
   async function setTheme(theme) {
     await page.keyboard.press('F1');
     await page.locator(sel.quickInputBox).fill('>Preferences: Color Theme');
-    await page.locator(sel.quickInputRow, { has: page.getByText('Preferences: Color Theme', { exact: true }) }).first().click();
+    await page
+      .locator(sel.quickInputRow, { has: page.getByText('Preferences: Color Theme', { exact: true }) })
+      .first()
+      .click();
     await page.locator(sel.quickInputRow, { hasText: 'Light Modern' }).first().waitFor();
     await page.locator(sel.quickInputBox).fill(theme);
-    await page.locator(sel.quickInputRow, { has: page.getByText(theme, { exact: true }) }).first().click();
+    await page
+      .locator(sel.quickInputRow, { has: page.getByText(theme, { exact: true }) })
+      .first()
+      .click();
     const cls = theme.includes('High Contrast') ? 'hc-black' : theme.includes('Dark') ? 'vs-dark' : 'vs';
     await page.locator(`.monaco-workbench.${cls}`).waitFor({ timeout: 20_000 });
     await page.waitForTimeout(500);
@@ -50,7 +65,10 @@ describe('Xen Memory Lens in code-server', { timeout: 300_000 }, () => {
   /** the map webview (page object): regions, the scale toggle, the before/after list */
   const map = {
     // the editor panel, not the Scenario webview view of the same extension (purpose=webviewView)
-    view: () => page.frameLocator(`${sel.webviewFrame(server.extensionId)}:not([src*="purpose=webviewView"])`).frameLocator('iframe#active-frame'),
+    view: () =>
+      page
+        .frameLocator(`${sel.webviewFrame(server.extensionId)}:not([src*="purpose=webviewView"])`)
+        .frameLocator('iframe#active-frame'),
     region: (name, side) => map.view().locator(`g.region[data-name="${name}"]${side ? `[data-side="${side}"]` : ''}`),
     focused: () => map.view().locator('g.region:focus'),
     scale: () => map.view().locator('button#scale'),
@@ -71,7 +89,9 @@ describe('Xen Memory Lens in code-server', { timeout: 300_000 }, () => {
 
   /** the span holding `text` in the active editor */
   function token(text) {
-    return page.locator('.editor-group-container .monaco-editor .view-lines span span', { hasText: new RegExp(`^${text}$`) }).first();
+    return page
+      .locator('.editor-group-container .monaco-editor .view-lines span span', { hasText: new RegExp(`^${text}$`) })
+      .first();
   }
 
   before(async () => {
@@ -79,7 +99,15 @@ describe('Xen Memory Lens in code-server', { timeout: 300_000 }, () => {
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'xen-e2e-'));
     const workspace = copyDemo(tmp);
     let t = Date.now();
-    server = await startCodeServer({ dir: tmp, workspace, settings: { 'workbench.colorTheme': 'Default Light Modern', 'editor.hover.delay': 150, 'workbench.editor.enablePreview': false } });
+    server = await startCodeServer({
+      dir: tmp,
+      workspace,
+      settings: {
+        'workbench.colorTheme': 'Default Light Modern',
+        'editor.hover.delay': 150,
+        'workbench.editor.enablePreview': false,
+      },
+    });
     timings.serverHealthyMs = Date.now() - t;
     browser = await launchBrowser();
     page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
@@ -91,7 +119,8 @@ describe('Xen Memory Lens in code-server', { timeout: 300_000 }, () => {
 
   afterEach(async (t) => {
     // evidence for a failed step
-    if (page && 'passed' in t && t.passed === false) await screenshot(page, SHOTS, `failed-${t.name.replace(/[^\w]+/g, '-').slice(0, 60)}`).catch(() => {});
+    if (page && 'passed' in t && t.passed === false)
+      await screenshot(page, SHOTS, `failed-${t.name.replace(/[^\w]+/g, '-').slice(0, 60)}`).catch(() => {});
   });
 
   after(async () => {
@@ -102,7 +131,8 @@ describe('Xen Memory Lens in code-server', { timeout: 300_000 }, () => {
     if (server) fs.copyFileSync(server.logFile, path.join(SHOTS, 'code-server.log'));
     const logs = path.join(tmp, 'user-data/logs');
     for (const f of fs.existsSync(logs) ? fs.readdirSync(logs, { recursive: true, encoding: 'utf8' }) : []) {
-      if (String(f).endsWith('remoteexthost.log')) fs.copyFileSync(path.join(logs, f), path.join(SHOTS, 'remoteexthost.log'));
+      if (String(f).endsWith('remoteexthost.log'))
+        fs.copyFileSync(path.join(logs, f), path.join(SHOTS, 'remoteexthost.log'));
       if (String(f).includes('Xen Memory')) {
         const text = fs.readFileSync(path.join(logs, f), 'utf8');
         fs.writeFileSync(path.join(SHOTS, 'xen-memory-output.log'), text);
@@ -114,7 +144,14 @@ describe('Xen Memory Lens in code-server', { timeout: 300_000 }, () => {
     // the bench reads the latest activation figure measured in a real VS Code (issue 7)
     if (timings.activationMs !== undefined) {
       const benchFile = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../../bench/activation.json');
-      fs.writeFileSync(benchFile, JSON.stringify({ ...timings, build: process.env.E2E_VSIX ? 'vsix (production)' : 'dev build', at: new Date().toISOString() }, null, 2) + '\n');
+      fs.writeFileSync(
+        benchFile,
+        JSON.stringify(
+          { ...timings, build: process.env.E2E_VSIX ? 'vsix (production)' : 'dev build', at: new Date().toISOString() },
+          null,
+          2,
+        ) + '\n',
+      );
     }
     if (tmp && !process.env.KEEP_E2E_TMP) fs.rmSync(tmp, { recursive: true, force: true });
   });
@@ -147,7 +184,10 @@ describe('Xen Memory Lens in code-server', { timeout: 300_000 }, () => {
     await runCommand(page, 'Xen Memory: Resolve GPA Under Cursor');
     const msg = toast(page, 'GPA 0x80008000');
     await msg.waitFor({ timeout: 20_000 });
-    assert.match((await msg.textContent()) ?? '', /PTE 0x08400040 \(slot 66, VIRT_LIN_P2M\) → mfn 0x1000008 · agrees with p2m_lookup/);
+    assert.match(
+      (await msg.textContent()) ?? '',
+      /PTE 0x08400040 \(slot 66, VIRT_LIN_P2M\) → mfn 0x1000008 · agrees with p2m_lookup/,
+    );
     await screenshot(page, SHOTS, 'light-02-resolve');
     await page.keyboard.press('Escape');
   });
@@ -176,9 +216,13 @@ describe('Xen Memory Lens in code-server', { timeout: 300_000 }, () => {
     await screenshot(page, SHOTS, 'light-04-map');
     await region.click();
     await page.locator(sel.activeTab, { hasText: 'config.h' }).waitFor({ timeout: 20_000 });
-    const line = page.locator('.editor-group-container .monaco-editor .current-line ~ *, .editor-group-container .monaco-editor .view-line:has-text("#define VIRT_LIN_P2M_START")');
+    const line = page.locator(
+      '.editor-group-container .monaco-editor .current-line ~ *, .editor-group-container .monaco-editor .view-line:has-text("#define VIRT_LIN_P2M_START")',
+    );
     await line.first().waitFor();
-    await page.locator('.codelens-decoration', { hasText: 'VIRT_LIN_P2M · 128 MiB · slots 64–127 · PTEs for GPA 0–64 GiB' }).waitFor({ timeout: 20_000 });
+    await page
+      .locator('.codelens-decoration', { hasText: 'VIRT_LIN_P2M · 128 MiB · slots 64–127 · PTEs for GPA 0–64 GiB' })
+      .waitFor({ timeout: 20_000 });
     await screenshot(page, SHOTS, 'light-05-header-codelens');
   });
 
@@ -205,7 +249,10 @@ describe('Xen Memory Lens in code-server', { timeout: 300_000 }, () => {
       assert.equal(await map.focused().getAttribute('data-name'), name);
     }
     await page.keyboard.press('Enter');
-    await page.locator('.editor-group-container .monaco-editor .view-line', { hasText: '#define VIRT_LIN_P2M_START' }).first().waitFor({ timeout: 20_000 });
+    await page
+      .locator('.editor-group-container .monaco-editor .view-line', { hasText: '#define VIRT_LIN_P2M_START' })
+      .first()
+      .waitFor({ timeout: 20_000 });
     await page.locator(sel.activeTab, { hasText: 'config.h' }).waitFor();
   });
 
@@ -232,13 +279,19 @@ describe('Xen Memory Lens in code-server', { timeout: 300_000 }, () => {
     const added = map.change('added', 'VIRT_LIN_P2M added');
     await added.waitFor({ timeout: 30_000 });
     assert.match((await added.textContent()) ?? '', /VIRT_LIN_P2M added: 0x08000000–0x10000000 \(128 MiB\)/);
-    assert.equal(await map.view().locator('g.region.changed.added[data-name="VIRT_LIN_P2M"][data-side="after"]').count(), 1);
+    assert.equal(
+      await map.view().locator('g.region.changed.added[data-name="VIRT_LIN_P2M"][data-side="after"]').count(),
+      1,
+    );
     assert.equal(await map.region('VIRT_LIN_P2M', 'before').count(), 0);
     assert.equal(await map.view().locator('#changes li').count(), 1);
     await screenshot(page, SHOTS, 'light-07-before-after');
     // a region of the after side opens the patch at its +#define
     await map.region('VIRT_LIN_P2M', 'after').click();
-    await page.locator('.editor-group-container .monaco-editor .view-line', { hasText: '+#define VIRT_LIN_P2M_START' }).first().waitFor({ timeout: 20_000 });
+    await page
+      .locator('.editor-group-container .monaco-editor .view-line', { hasText: '+#define VIRT_LIN_P2M_START' })
+      .first()
+      .waitFor({ timeout: 20_000 });
   });
 
   test('Select Layout Source offers the patch; its layout becomes active', async () => {
@@ -285,7 +338,12 @@ describe('Xen Memory Lens in code-server', { timeout: 300_000 }, () => {
     const hover = page.locator('.monaco-hover', { hasText: 'VLPT PTE' });
     await hover.waitFor({ timeout: 20_000 });
     const box = await hover.boundingBox();
-    await readmeShot('light-hover', { x: Math.max(0, box.x - 260), y: Math.max(0, box.y - 40), width: Math.min(1440 - Math.max(0, box.x - 260), box.width + 300), height: box.height + 80 });
+    await readmeShot('light-hover', {
+      x: Math.max(0, box.x - 260),
+      y: Math.max(0, box.y - 40),
+      width: Math.min(1440 - Math.max(0, box.x - 260), box.width + 300),
+      height: box.height + 80,
+    });
     await page.keyboard.press('Escape');
     await page.mouse.move(1300, 850);
   });

@@ -22,11 +22,20 @@ function hostileWorkspace(tmp) {
   // the demo's 2013 header with hostile text in its comment map (region descriptions come from it)
   const good = fs.readFileSync(path.join(hdr, 'config.h'), 'utf8');
   assert.match(good, /Frametable: 24 bytes per page for 16GB of RAM/);
-  fs.writeFileSync(path.join(hdr, 'evil-config.h'), good.replace('Frametable: 24 bytes per page for 16GB of RAM', `Frametable ${EVIL}`));
+  fs.writeFileSync(
+    path.join(hdr, 'evil-config.h'),
+    good.replace('Frametable: 24 bytes per page for 16GB of RAM', `Frametable ${EVIL}`),
+  );
   fs.mkdirSync(path.join(ws, 'broken'), { recursive: true });
   fs.writeFileSync(
     path.join(ws, 'broken/config.h'),
-    ['#define A_VIRT_START (B_VIRT_START + 1)', '#define B_VIRT_START (A_VIRT_START + 1)', '#if defined(CONFIG_ARM_32', '#define C_VIRT_START 0x', '\u0000\u0001garbage \ud800'].join('\n'),
+    [
+      '#define A_VIRT_START (B_VIRT_START + 1)',
+      '#define B_VIRT_START (A_VIRT_START + 1)',
+      '#if defined(CONFIG_ARM_32',
+      '#define C_VIRT_START 0x',
+      '\u0000\u0001garbage \ud800',
+    ].join('\n'),
   );
   const seed = fs.readFileSync(path.join(DEMO, 'seed-vlpt.patch'), 'utf8');
   fs.writeFileSync(path.join(ws, 'truncated.patch'), seed.slice(0, Math.floor(seed.length * 0.4)));
@@ -41,7 +50,10 @@ function hostileWorkspace(tmp) {
   // 20 MiB log, which extensions do see
   fs.writeFileSync(path.join(ws, 'big.log'), chunk.repeat(20));
   fs.mkdirSync(path.join(ws, '.vscode'), { recursive: true });
-  fs.writeFileSync(path.join(ws, '.vscode/settings.json'), JSON.stringify({ 'xenMemory.layoutSource': 'xen/include/asm-arm/evil-config.h' }, null, 2));
+  fs.writeFileSync(
+    path.join(ws, '.vscode/settings.json'),
+    JSON.stringify({ 'xenMemory.layoutSource': 'xen/include/asm-arm/evil-config.h' }, null, 2),
+  );
   return ws;
 }
 
@@ -75,7 +87,12 @@ describe('a hostile workspace', { timeout: 400_000 }, () => {
     server = await startCodeServer({
       dir: tmp,
       workspace: ws,
-      settings: { 'workbench.colorTheme': 'Default Dark Modern', 'editor.hover.delay': 150, 'workbench.editor.enablePreview': false, 'workbench.editorLargeFileConfirmation': 4096 },
+      settings: {
+        'workbench.colorTheme': 'Default Dark Modern',
+        'editor.hover.delay': 150,
+        'workbench.editor.enablePreview': false,
+        'workbench.editorLargeFileConfirmation': 4096,
+      },
     });
     browser = await launchBrowser();
     page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
@@ -83,7 +100,8 @@ describe('a hostile workspace', { timeout: 400_000 }, () => {
   });
 
   afterEach(async (t) => {
-    if (page && 'passed' in t && t.passed === false) await screenshot(page, SHOTS, `failed-${t.name.replace(/[^\w]+/g, '-').slice(0, 60)}`).catch(() => {});
+    if (page && 'passed' in t && t.passed === false)
+      await screenshot(page, SHOTS, `failed-${t.name.replace(/[^\w]+/g, '-').slice(0, 60)}`).catch(() => {});
   });
 
   after(async () => {
@@ -120,7 +138,10 @@ describe('a hostile workspace', { timeout: 400_000 }, () => {
 
   test('a 100 MiB log opens without freezing the editor', async () => {
     await openFile('huge.log');
-    await page.locator('.editor-group-container .monaco-editor .view-lines span', { hasText: /0x80008000/ }).first().waitFor({ timeout: 120_000 });
+    await page
+      .locator('.editor-group-container .monaco-editor .view-lines span', { hasText: /0x80008000/ })
+      .first()
+      .waitFor({ timeout: 120_000 });
     assert.ok((await responsive()) < 20_000);
     await screenshot(page, SHOTS, 'dark-hostile-huge-log');
   });
@@ -128,7 +149,9 @@ describe('a hostile workspace', { timeout: 400_000 }, () => {
   test('a 20 MiB log gets hovers bounded to the hovered line', async () => {
     await openFile('big.log');
     const t0 = Date.now();
-    const tok = page.locator('.editor-group-container .monaco-editor .view-lines span', { hasText: /0x80008000/ }).first();
+    const tok = page
+      .locator('.editor-group-container .monaco-editor .view-lines span', { hasText: /0x80008000/ })
+      .first();
     await tok.waitFor({ timeout: 120_000 });
     const box = await tok.boundingBox();
     // large files are not tokenized: the whole line is one span, so aim at the number's characters
@@ -145,7 +168,9 @@ describe('a hostile workspace', { timeout: 400_000 }, () => {
 
   test('afterwards the extension still resolves a GPA', async () => {
     await openFile('dirty_log.c');
-    const tok = page.locator('.editor-group-container .monaco-editor .view-lines span span', { hasText: /^0x80008000$/ }).first();
+    const tok = page
+      .locator('.editor-group-container .monaco-editor .view-lines span span', { hasText: /^0x80008000$/ })
+      .first();
     await tok.click();
     await runCommand(page, 'Xen Memory: Resolve GPA Under Cursor');
     const msg = toast(page, 'GPA 0x80008000');

@@ -18,18 +18,33 @@ describe('Scenario view in code-server', { timeout: 300_000 }, () => {
   const pageLog = [];
 
   /** the Scenario webview view (a view, not the map panel) */
-  const scenarioFrame = () => page.frameLocator(`iframe.webview.ready[src*="extensionId=${server.extensionId}"][src*="purpose=webviewView"]`).frameLocator('iframe#active-frame');
-  const mapFrame = () => page.frameLocator(`iframe.webview.ready[src*="extensionId=${server.extensionId}"]:not([src*="purpose=webviewView"])`).frameLocator('iframe#active-frame');
+  const scenarioFrame = () =>
+    page
+      .frameLocator(`iframe.webview.ready[src*="extensionId=${server.extensionId}"][src*="purpose=webviewView"]`)
+      .frameLocator('iframe#active-frame');
+  const mapFrame = () =>
+    page
+      .frameLocator(`iframe.webview.ready[src*="extensionId=${server.extensionId}"]:not([src*="purpose=webviewView"])`)
+      .frameLocator('iframe#active-frame');
   const where = () => scenarioFrame().locator('#where');
-  const titleAction = (label) => page.locator(`.pane-header:has-text("Scenario") .actions-container a.action-label[aria-label^=${JSON.stringify(label)}]`);
+  const titleAction = (label) =>
+    page.locator(
+      `.pane-header:has-text("Scenario") .actions-container a.action-label[aria-label^=${JSON.stringify(label)}]`,
+    );
 
   async function setTheme(theme) {
     await page.keyboard.press('F1');
     await page.locator(sel.quickInputBox).fill('>Preferences: Color Theme');
-    await page.locator(sel.quickInputRow, { has: page.getByText('Preferences: Color Theme', { exact: true }) }).first().click();
+    await page
+      .locator(sel.quickInputRow, { has: page.getByText('Preferences: Color Theme', { exact: true }) })
+      .first()
+      .click();
     await page.locator(sel.quickInputRow, { hasText: 'Light Modern' }).first().waitFor();
     await page.locator(sel.quickInputBox).fill(theme);
-    await page.locator(sel.quickInputRow, { has: page.getByText(theme, { exact: true }) }).first().click();
+    await page
+      .locator(sel.quickInputRow, { has: page.getByText(theme, { exact: true }) })
+      .first()
+      .click();
     await page.locator(`.monaco-workbench.${theme.includes('Dark') ? 'vs-dark' : 'vs'}`).waitFor({ timeout: 20_000 });
     await page.waitForTimeout(800);
   }
@@ -56,7 +71,9 @@ describe('Scenario view in code-server', { timeout: 300_000 }, () => {
       await page.waitForTimeout(300);
       await page.keyboard.press(k);
       try {
-        await where().filter({ hasText: expect }).waitFor({ timeout: attempt ? 30_000 : 5_000 });
+        await where()
+          .filter({ hasText: expect })
+          .waitFor({ timeout: attempt ? 30_000 : 5_000 });
         return;
       } catch (err) {
         if (attempt) throw err;
@@ -90,8 +107,19 @@ describe('Scenario view in code-server', { timeout: 300_000 }, () => {
     const workspace = path.join(tmp, 'demo');
     fs.cpSync(DEMO, workspace, { recursive: true, filter: (src) => !src.includes(`${path.sep}.vscode`) });
     // a malformed scenario: the one-line InputError must show, and the view must stay usable
-    fs.writeFileSync(path.join(workspace, 'broken.scenario.json'), JSON.stringify({ name: 'broken', domains: [{ name: 'A', ramSize: '512M' }], steps: [{ op: 'fly', domain: 'A' }] }));
-    server = await startCodeServer({ dir: tmp, workspace, settings: { 'workbench.colorTheme': 'Default Light Modern', 'workbench.editor.enablePreview': false } });
+    fs.writeFileSync(
+      path.join(workspace, 'broken.scenario.json'),
+      JSON.stringify({
+        name: 'broken',
+        domains: [{ name: 'A', ramSize: '512M' }],
+        steps: [{ op: 'fly', domain: 'A' }],
+      }),
+    );
+    server = await startCodeServer({
+      dir: tmp,
+      workspace,
+      settings: { 'workbench.colorTheme': 'Default Light Modern', 'workbench.editor.enablePreview': false },
+    });
     browser = await launchBrowser();
     page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
     page.on('console', (m) => pageLog.push(`[${m.type()}] ${m.text().replace(/%c/g, '')}`));
@@ -100,7 +128,8 @@ describe('Scenario view in code-server', { timeout: 300_000 }, () => {
   });
 
   afterEach(async (t) => {
-    if (page && 'passed' in t && t.passed === false) await screenshot(page, SHOTS, `failed-scenario-${t.name.replace(/[^\w]+/g, '-').slice(0, 60)}`).catch(() => {});
+    if (page && 'passed' in t && t.passed === false)
+      await screenshot(page, SHOTS, `failed-scenario-${t.name.replace(/[^\w]+/g, '-').slice(0, 60)}`).catch(() => {});
   });
 
   after(async () => {
@@ -110,7 +139,8 @@ describe('Scenario view in code-server', { timeout: 300_000 }, () => {
     fs.writeFileSync(path.join(SHOTS, 'scenario-browser-console.log'), pageLog.join('\n'));
     const logs = path.join(tmp, 'user-data/logs');
     for (const f of fs.existsSync(logs) ? fs.readdirSync(logs, { recursive: true, encoding: 'utf8' }) : [])
-      if (String(f).includes('Xen Memory')) fs.copyFileSync(path.join(logs, f), path.join(SHOTS, 'scenario-xen-memory-output.log'));
+      if (String(f).includes('Xen Memory'))
+        fs.copyFileSync(path.join(logs, f), path.join(SHOTS, 'scenario-xen-memory-output.log'));
     if (tmp && !process.env.KEEP_E2E_TMP) fs.rmSync(tmp, { recursive: true, force: true });
   });
 
@@ -158,14 +188,24 @@ describe('Scenario view in code-server', { timeout: 300_000 }, () => {
     const map = mapFrame();
     await map.locator('rect.cell.lit').first().waitFor({ timeout: 30_000 });
     assert.equal(await map.locator('rect.cell.lit').count(), 1);
-    assert.match((await map.locator('.lit-note').textContent()) ?? '', /two-domains-two-pcpus step 4 \(write\): xen_second slot 66/);
+    assert.match(
+      (await map.locator('.lit-note').textContent()) ?? '',
+      /two-domains-two-pcpus step 4 \(write\): xen_second slot 66/,
+    );
     await sidebarWidth(470);
     await page.mouse.move(1400, 880);
     await shot('scenario-light-finding');
     // the README's picture: the side bar with the step and the map beside it, cropped
     fs.mkdirSync(path.join(SHOTS, 'docs'), { recursive: true });
-    await page.screenshot({ path: path.join(SHOTS, 'docs', 'scenario.png'), clip: { x: 48, y: 34, width: 1010, height: 800 } });
-    if (process.env.SCENARIO_SHOTS) fs.copyFileSync(path.join(SHOTS, 'docs', 'scenario.png'), path.join(process.env.SCENARIO_SHOTS, 'docs-scenario.png'));
+    await page.screenshot({
+      path: path.join(SHOTS, 'docs', 'scenario.png'),
+      clip: { x: 48, y: 34, width: 1010, height: 800 },
+    });
+    if (process.env.SCENARIO_SHOTS)
+      fs.copyFileSync(
+        path.join(SHOTS, 'docs', 'scenario.png'),
+        path.join(process.env.SCENARIO_SHOTS, 'docs-scenario.png'),
+      );
   });
 
   test('step back once (Alt+F10) shows step 3 exactly, and the map follows', async () => {

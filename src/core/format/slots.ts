@@ -22,7 +22,8 @@ export function slotsJson(s: Session): SlotJson[] {
   for (let i = 0; i < 1024; i++) {
     const info = s.sys.describeSlot(i);
     const boot = s.sys.bootEntry(i);
-    const replaced = boot && (boot[0] !== info.hi || boot[1] !== info.lo) && (boot[1] & 1) ? hex64(boot[0], boot[1]) : null;
+    const replaced =
+      boot && (boot[0] !== info.hi || boot[1] !== info.lo) && boot[1] & 1 ? hex64(boot[0], boot[1]) : null;
     out.push({
       slot: i,
       va: hex(info.va),
@@ -37,4 +38,3 @@ export function slotsJson(s: Session): SlotJson[] {
   }
   return out;
 }
-

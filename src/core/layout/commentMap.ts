@@ -80,7 +80,14 @@ export function parseCommentMap(blocks: CommentBlock[], arch: Arch): CommentMapR
           container.kind = 'container';
         }
         const text = unit[5]!.trim();
-        const row: CommentMapRow = { start: base + a, end: base + z, text, line: no, kind: /^<[^>]+>$/.test(text) ? 'reference' : 'range', file: b.file };
+        const row: CommentMapRow = {
+          start: base + a,
+          end: base + z,
+          text,
+          line: no,
+          kind: /^<[^>]+>$/.test(text) ? 'reference' : 'range',
+          file: b.file,
+        };
         if (mine) rows.push(row);
         last = row;
         lastKind = 'unit';
@@ -88,7 +95,10 @@ export function parseCommentMap(blocks: CommentBlock[], arch: Arch): CommentMapR
         continue;
       }
       const t = line.trim();
-      if (t === '' || t === '/') { blankSince = true; continue; }
+      if (t === '' || t === '/') {
+        blankSince = true;
+        continue;
+      }
       if (!last) continue;
       // continuation text: the next lines of a row; a hex row's description may follow a blank
       const bare = last.text.replace(/^\([^)]*\)\s*/, '');

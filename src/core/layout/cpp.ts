@@ -6,7 +6,16 @@
  */
 import { DEFAULT_LIMITS, EvalError, evaluate, expand, tokenize, type ExpandLimits, type MacroDef } from './expr';
 
-export type DiagKind = 'preprocessor' | 'unknown-macro' | 'macro-cycle' | 'bad-expression' | 'limit' | 'runtime' | 'builtin' | 'alias' | 'range';
+export type DiagKind =
+  | 'preprocessor'
+  | 'unknown-macro'
+  | 'macro-cycle'
+  | 'bad-expression'
+  | 'limit'
+  | 'runtime'
+  | 'builtin'
+  | 'alias'
+  | 'range';
 
 /** A parser note with its place; `warnings` in the Layout are their messages. */
 export interface Diagnostic {
@@ -44,7 +53,13 @@ export interface PreprocessOptions {
   optional?: string[];
 }
 
-interface Cond { active: boolean; taken: boolean; sawElse: boolean; line: number; assumes?: string }
+interface Cond {
+  active: boolean;
+  taken: boolean;
+  sawElse: boolean;
+  line: number;
+  assumes?: string;
+}
 
 /** `#if defined(NAME)` / `#if defined NAME` on its own */
 const IF_DEFINED_RE = /^defined\s*(?:\(\s*([A-Za-z_][A-Za-z0-9_]*)\s*\)|\s([A-Za-z_][A-Za-z0-9_]*))\s*$/;
@@ -53,7 +68,11 @@ const DIRECTIVE_RE = /^\s*#\s*([A-Za-z_]*)\s*(.*)$/s;
 const DEFINE_RE = /^([A-Za-z_][A-Za-z0-9_]*)(\(([^)]*)\))?\s*(.*)$/s;
 
 /** Remove comments from one file, splice lines; returns logical lines with first-line numbers. */
-function logicalLines(text: string, file: string, diags: Diagnostic[]): { lines: Array<{ no: number; text: string; comments: Array<{ line: number; text: string }> }> } {
+function logicalLines(
+  text: string,
+  file: string,
+  diags: Diagnostic[],
+): { lines: Array<{ no: number; text: string; comments: Array<{ line: number; text: string }> }> } {
   const phys = text.split(/\r\n|\n|\r/);
   const out: Array<{ no: number; text: string; comments: Array<{ line: number; text: string }> }> = [];
   let inComment = false;
@@ -68,7 +87,10 @@ function logicalLines(text: string, file: string, diags: Diagnostic[]): { lines:
     while (i < raw.length) {
       if (inComment) {
         const e = raw.indexOf('*/', i);
-        if (e < 0) { commentBuf.push(raw.slice(i)); break; }
+        if (e < 0) {
+          commentBuf.push(raw.slice(i));
+          break;
+        }
         commentBuf.push(raw.slice(i, e));
         cur.comments.push({ line: commentStart, text: commentBuf.join('\n') });
         commentBuf = [];
@@ -85,8 +107,16 @@ function logicalLines(text: string, file: string, diags: Diagnostic[]): { lines:
         i = j + 1;
         continue;
       }
-      if (c === '/' && raw[i + 1] === '*') { inComment = true; commentStart = li + 1; i += 2; continue; }
-      if (c === '/' && raw[i + 1] === '/') { cur.comments.push({ line: li + 1, text: raw.slice(i + 2) }); break; }
+      if (c === '/' && raw[i + 1] === '*') {
+        inComment = true;
+        commentStart = li + 1;
+        i += 2;
+        continue;
+      }
+      if (c === '/' && raw[i + 1] === '/') {
+        cur.comments.push({ line: li + 1, text: raw.slice(i + 2) });
+        break;
+      }
       code += c;
       i++;
     }
@@ -95,13 +125,21 @@ function logicalLines(text: string, file: string, diags: Diagnostic[]): { lines:
       cur.text += code;
       continue;
     }
-    if (code.endsWith('\\')) { cur.text += code.slice(0, -1) + ' '; continue; }
+    if (code.endsWith('\\')) {
+      cur.text += code.slice(0, -1) + ' ';
+      continue;
+    }
     cur.text += code;
     out.push(cur);
     cur = null;
   }
   if (inComment) {
-    diags.push({ kind: 'preprocessor', file, line: commentStart, message: `${file}:${commentStart}: unterminated /* comment` });
+    diags.push({
+      kind: 'preprocessor',
+      file,
+      line: commentStart,
+      message: `${file}:${commentStart}: unterminated /* comment`,
+    });
     if (cur) cur.comments.push({ line: commentStart, text: commentBuf.join('\n') });
   }
   if (cur) out.push(cur);
@@ -117,7 +155,8 @@ export function preprocess(files: Array<{ path: string; text: string }>, opts: P
   const macros = new Map<string, MacroDef>();
   const comments: CommentBlock[] = [];
   const diagnostics: Diagnostic[] = [];
-  for (const [name, body] of Object.entries(opts.predefined)) macros.set(name, { name, params: null, body, file: '<predefined>', line: 0 });
+  for (const [name, body] of Object.entries(opts.predefined))
+    macros.set(name, { name, params: null, body, file: '<predefined>', line: 0 });
   for (const f of files) {
     const { lines } = logicalLines(f.text, f.path, diagnostics);
     const stack: Cond[] = [];
@@ -132,18 +171,28 @@ export function preprocess(files: Array<{ path: string; text: string }>, opts: P
     };
     const evalIf = (expr: string, line: number): boolean => {
       try {
-        const toks = expand(tokenize(expr), { lookup: (n) => macros.get(n), limits, ifMode: true, isDefined: (n) => macros.has(n) });
+        const toks = expand(tokenize(expr), {
+          lookup: (n) => macros.get(n),
+          limits,
+          ifMode: true,
+          isDefined: (n) => macros.has(n),
+        });
         return evaluate(toks, true) !== 0n;
       } catch (e) {
         if (!(e instanceof EvalError)) throw e;
-        diag(e.problem.kind === 'limit' ? 'limit' : 'preprocessor', line, `#if ${expr.trim().slice(0, 60)}: ${e.message}; taken as false`);
+        diag(
+          e.problem.kind === 'limit' ? 'limit' : 'preprocessor',
+          line,
+          `#if ${expr.trim().slice(0, 60)}: ${e.message}; taken as false`,
+        );
         return false;
       }
     };
     // Several "/* */" comments may share a line; Xen's map is one long block comment.
     for (const ll of lines) {
       const isActive = active();
-      for (const c of ll.comments) comments.push({ file: f.path, line: c.line, lines: c.text.split('\n'), active: isActive });
+      for (const c of ll.comments)
+        comments.push({ file: f.path, line: c.line, lines: c.text.split('\n'), active: isActive });
       const m = DIRECTIVE_RE.exec(ll.text);
       if (!m) continue;
       const dir = m[1]!;
@@ -177,12 +226,19 @@ export function preprocess(files: Array<{ path: string; text: string }>, opts: P
         case 'elif':
         case 'else': {
           const top = stack[stack.length - 1];
-          if (!top) { diag('preprocessor', ll.no, `#${dir} without #if`); break; }
-          if (top.sawElse) { diag('preprocessor', ll.no, `#${dir} after #else (opened at line ${top.line})`); }
+          if (!top) {
+            diag('preprocessor', ll.no, `#${dir} without #if`);
+            break;
+          }
+          if (top.sawElse) {
+            diag('preprocessor', ll.no, `#${dir} after #else (opened at line ${top.line})`);
+          }
           const parentActive = inactive - (top.active ? 0 : 1) === 0;
           let v = false;
-          if (dir === 'else') { top.sawElse = true; v = !top.taken; }
-          else if (!top.taken && parentActive) v = evalIf(rest, ll.no);
+          if (dir === 'else') {
+            top.sawElse = true;
+            v = !top.taken;
+          } else if (!top.taken && parentActive) v = evalIf(rest, ll.no);
           const was = top.active;
           if (top.assumes) {
             // leaving the config's branch (#else / #elif): the rest is not conditional on it
@@ -207,17 +263,36 @@ export function preprocess(files: Array<{ path: string; text: string }>, opts: P
         case 'define': {
           if (!isActive) break;
           const d = DEFINE_RE.exec(rest);
-          if (!d) { diag('preprocessor', ll.no, `#define ${JSON.stringify(rest.slice(0, 40))}: expected a macro name`); break; }
+          if (!d) {
+            diag('preprocessor', ll.no, `#define ${JSON.stringify(rest.slice(0, 40))}: expected a macro name`);
+            break;
+          }
           const name = d[1]!;
           let params: string[] | null = null;
           if (d[2] !== undefined && rest[name.length] === '(') {
-            params = d[3]!.split(',').map((p) => p.trim()).filter((p) => p.length > 0);
-            if (params.some((p) => !/^[A-Za-z_][A-Za-z0-9_]*$/.test(p))) { diag('preprocessor', ll.no, `#define ${name}: bad parameter list (${d[3]})`); break; }
+            params = d[3]!
+              .split(',')
+              .map((p) => p.trim())
+              .filter((p) => p.length > 0);
+            if (params.some((p) => !/^[A-Za-z_][A-Za-z0-9_]*$/.test(p))) {
+              diag('preprocessor', ll.no, `#define ${name}: bad parameter list (${d[3]})`);
+              break;
+            }
           }
           const body = params ? d[4]! : rest.slice(name.length).trim();
-          if (macros.size > 100000) { diag('limit', ll.no, 'more than 100000 macros; rest ignored'); break; }
+          if (macros.size > 100000) {
+            diag('limit', ll.no, 'more than 100000 macros; rest ignored');
+            break;
+          }
           const conditions = [...assumed].filter(([, n]) => n > 0).map(([c]) => c);
-          macros.set(name, { name, params, body: body.trim(), file: f.path, line: ll.no, ...(conditions.length ? { conditions } : {}) });
+          macros.set(name, {
+            name,
+            params,
+            body: body.trim(),
+            file: f.path,
+            line: ll.no,
+            ...(conditions.length ? { conditions } : {}),
+          });
           break;
         }
         case 'undef': {

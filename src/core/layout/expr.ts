@@ -20,7 +20,10 @@ export function tokenize(s: string): Tok[] {
   const n = s.length;
   while (i < n) {
     const c = s.charCodeAt(i);
-    if (c === 32 || c === 9 || c === 10 || c === 13 || c === 11 || c === 12) { i++; continue; }
+    if (c === 32 || c === 9 || c === 10 || c === 13 || c === 11 || c === 12) {
+      i++;
+      continue;
+    }
     const ch = s[i]!;
     if (/[A-Za-z_]/.test(ch)) {
       let j = i + 1;
@@ -46,8 +49,16 @@ export function tokenize(s: string): Tok[] {
     }
     const three = s.slice(i, i + 3);
     const two = s.slice(i, i + 2);
-    if (OPS3.includes(three)) { out.push({ k: 'op', v: three }); i += 3; continue; }
-    if (OPS2.includes(two)) { out.push({ k: 'op', v: two }); i += 2; continue; }
+    if (OPS3.includes(three)) {
+      out.push({ k: 'op', v: three });
+      i += 3;
+      continue;
+    }
+    if (OPS2.includes(two)) {
+      out.push({ k: 'op', v: two });
+      i += 2;
+      continue;
+    }
     out.push({ k: '()+-*/%&|^~!<>?:,#[]{};=.'.includes(ch) ? 'op' : 'other', v: ch } as Tok);
     i++;
   }
@@ -104,7 +115,9 @@ export interface ExpandContext {
   isDefined?(name: string): boolean;
 }
 
-interface Budget { expansions: number }
+interface Budget {
+  expansions: number;
+}
 
 /** Macro calls nest in arguments at most this deep (`_AT(vaddr_t, MB(…))` is 2 in real headers). */
 export const MAX_ARG_NESTING = 32;
@@ -112,44 +125,63 @@ export const MAX_ARG_NESTING = 32;
 /** Expand macros in `input` as the C preprocessor does (rescan, hide sets). */
 export function expand(input: Tok[], ctx: ExpandContext, budget: Budget = { expansions: 0 }, depth = 0): Tok[] {
   // arguments are expanded recursively: `F(F(F(…)))` must end in a limit, not a stack overflow
-  if (depth > MAX_ARG_NESTING) throw new EvalError({ kind: 'limit', detail: `macro calls nested in arguments deeper than ${MAX_ARG_NESTING}` });
+  if (depth > MAX_ARG_NESTING)
+    throw new EvalError({ kind: 'limit', detail: `macro calls nested in arguments deeper than ${MAX_ARG_NESTING}` });
   let toks = input.slice();
   const out: Tok[] = [];
   let i = 0;
   while (i < toks.length) {
     const t = toks[i]!;
-    if (t.k !== 'id') { out.push(t); i++; continue; }
+    if (t.k !== 'id') {
+      out.push(t);
+      i++;
+      continue;
+    }
     if (ctx.ifMode && t.v === 'defined') {
       // `defined X` / `defined(X)` is evaluated before expansion (C11 6.10.1)
       let j = i + 1;
       const paren = toks[j]?.v === '(';
       if (paren) j++;
       const nameTok = toks[j];
-      if (!nameTok || nameTok.k !== 'id') throw new EvalError({ kind: 'syntax', detail: '`defined` without a macro name' });
+      if (!nameTok || nameTok.k !== 'id')
+        throw new EvalError({ kind: 'syntax', detail: '`defined` without a macro name' });
       if (paren && toks[j + 1]?.v !== ')') throw new EvalError({ kind: 'syntax', detail: '`defined(` without `)`' });
       out.push({ k: 'num', v: ctx.isDefined?.(nameTok.v) ? '1' : '0' });
       i = j + (paren ? 2 : 1);
       continue;
     }
     const def = ctx.lookup(t.v);
-    if (!def || t.hide?.has(t.v)) { out.push(t); i++; continue; }
+    if (!def || t.hide?.has(t.v)) {
+      out.push(t);
+      i++;
+      continue;
+    }
     let args: Tok[][] | null = null;
     let end = i + 1;
     if (def.params) {
-      if (toks[i + 1]?.v !== '(') { out.push(t); i++; continue; }
+      if (toks[i + 1]?.v !== '(') {
+        out.push(t);
+        i++;
+        continue;
+      }
       const got = collectArgs(toks, i + 1);
       if (!got) throw new EvalError({ kind: 'syntax', detail: `unbalanced parentheses in ${def.name}(…)` });
       args = got.args;
       end = got.end;
       if (args.length === 1 && args[0]!.length === 0 && def.params.length === 0) args = [];
       if (args.length !== def.params.length) {
-        throw new EvalError({ kind: 'syntax', detail: `${def.name} takes ${def.params.length} argument(s), got ${args.length}` });
+        throw new EvalError({
+          kind: 'syntax',
+          detail: `${def.name} takes ${def.params.length} argument(s), got ${args.length}`,
+        });
       }
     }
-    if (++budget.expansions > ctx.limits.maxExpansions) throw new EvalError({ kind: 'limit', detail: `more than ${ctx.limits.maxExpansions} macro expansions` });
+    if (++budget.expansions > ctx.limits.maxExpansions)
+      throw new EvalError({ kind: 'limit', detail: `more than ${ctx.limits.maxExpansions} macro expansions` });
     const hide = new Set(t.hide ?? []);
     hide.add(def.name);
-    if (hide.size > ctx.limits.maxDepth) throw new EvalError({ kind: 'limit', detail: `macro nesting deeper than ${ctx.limits.maxDepth}` });
+    if (hide.size > ctx.limits.maxDepth)
+      throw new EvalError({ kind: 'limit', detail: `macro nesting deeper than ${ctx.limits.maxDepth}` });
     ctx.used?.(def);
     def.toks ??= tokenize(def.body);
     let body = def.toks;
@@ -157,7 +189,8 @@ export function expand(input: Tok[], ctx: ExpandContext, budget: Budget = { expa
       const expandedArgs = args.map((a) => expand(a, ctx, budget, depth + 1));
       const sub: Tok[] = [];
       for (const bt of body) {
-        if (bt.k === 'op' && (bt.v === '#' || bt.v === '##')) throw new EvalError({ kind: 'syntax', detail: `${def.name}: # and ## are not supported` });
+        if (bt.k === 'op' && (bt.v === '#' || bt.v === '##'))
+          throw new EvalError({ kind: 'syntax', detail: `${def.name}: # and ## are not supported` });
         const p = bt.k === 'id' ? def.params.indexOf(bt.v) : -1;
         if (p >= 0) for (const at of expandedArgs[p]!) sub.push(at);
         else sub.push(bt);
@@ -170,7 +203,8 @@ export function expand(input: Tok[], ctx: ExpandContext, budget: Budget = { expa
     // exponential macro bomb take 37 s instead of 0.2 s before reaching the token limit
     if (repl.length <= 8192) toks.splice(i, end - i, ...repl);
     else toks = toks.slice(0, i).concat(repl, toks.slice(end));
-    if (toks.length > ctx.limits.maxTokens) throw new EvalError({ kind: 'limit', detail: `expansion longer than ${ctx.limits.maxTokens} tokens` });
+    if (toks.length > ctx.limits.maxTokens)
+      throw new EvalError({ kind: 'limit', detail: `expansion longer than ${ctx.limits.maxTokens} tokens` });
   }
   return out;
 }
@@ -187,13 +221,19 @@ function collectArgs(toks: Tok[], open: number): { args: Tok[][]; end: number } 
   let depth = 0;
   for (let j = open; j < toks.length; j++) {
     const t = toks[j]!;
-    if (t.v === '(' && t.k === 'op') { if (depth++ > 0) args[args.length - 1]!.push(t); continue; }
+    if (t.v === '(' && t.k === 'op') {
+      if (depth++ > 0) args[args.length - 1]!.push(t);
+      continue;
+    }
     if (t.v === ')' && t.k === 'op') {
       if (--depth === 0) return { args, end: j + 1 };
       args[args.length - 1]!.push(t);
       continue;
     }
-    if (t.v === ',' && t.k === 'op' && depth === 1) { args.push([]); continue; }
+    if (t.v === ',' && t.k === 'op' && depth === 1) {
+      args.push([]);
+      continue;
+    }
     args[args.length - 1]!.push(t);
   }
   return null;
@@ -201,9 +241,33 @@ function collectArgs(toks: Tok[], open: number): { args: Tok[][]; end: number } 
 
 /** Type names that may appear in casts `(vaddr_t)(x)`; the cast keeps the value [A]. */
 const TYPE_WORDS = new Set([
-  'vaddr_t', 'paddr_t', 'unsigned', 'signed', 'long', 'int', 'short', 'char', 'u8', 'u16', 'u32', 'u64',
-  's8', 's16', 's32', 's64', 'uint8_t', 'uint16_t', 'uint32_t', 'uint64_t', 'int32_t', 'int64_t', 'size_t',
-  'uintptr_t', 'register_t', 'const', 'volatile',
+  'vaddr_t',
+  'paddr_t',
+  'unsigned',
+  'signed',
+  'long',
+  'int',
+  'short',
+  'char',
+  'u8',
+  'u16',
+  'u32',
+  'u64',
+  's8',
+  's16',
+  's32',
+  's64',
+  'uint8_t',
+  'uint16_t',
+  'uint32_t',
+  'uint64_t',
+  'int32_t',
+  'int64_t',
+  'size_t',
+  'uintptr_t',
+  'register_t',
+  'const',
+  'volatile',
 ]);
 
 const NUM_RE = /^(0[xX][0-9a-fA-F]+|0[bB][01]+|[0-9]+)([uU]?[lL]{0,2}|[lL]{1,2}[uU])$/;
@@ -231,20 +295,39 @@ export function evaluate(toks: Tok[], ifMode = false): bigint {
   let p = 0;
   let nest = 0;
   const deeper = (): void => {
-    if (++nest > MAX_EXPR_NESTING) throw new EvalError({ kind: 'limit', detail: `expression nested deeper than ${MAX_EXPR_NESTING}` });
+    if (++nest > MAX_EXPR_NESTING)
+      throw new EvalError({ kind: 'limit', detail: `expression nested deeper than ${MAX_EXPR_NESTING}` });
   };
   const peek = (): Tok | undefined => toks[p];
-  const isOp = (v: string): boolean => { const t = toks[p]; return !!t && t.k === 'op' && t.v === v; };
+  const isOp = (v: string): boolean => {
+    const t = toks[p];
+    return !!t && t.k === 'op' && t.v === v;
+  };
   const expect = (v: string): void => {
-    if (!isOp(v)) throw new EvalError({ kind: 'syntax', detail: `expected ${v}${peek() ? ` before ${peek()!.v}` : ' at end'}` });
+    if (!isOp(v))
+      throw new EvalError({ kind: 'syntax', detail: `expected ${v}${peek() ? ` before ${peek()!.v}` : ' at end'}` });
     p++;
   };
   // precedence climbing; level table (lowest first)
-  const BIN: Array<string[]> = [['||'], ['&&'], ['|'], ['^'], ['&'], ['==', '!='], ['<', '>', '<=', '>='], ['<<', '>>'], ['+', '-'], ['*', '/', '%']];
+  const BIN: Array<string[]> = [
+    ['||'],
+    ['&&'],
+    ['|'],
+    ['^'],
+    ['&'],
+    ['==', '!='],
+    ['<', '>', '<=', '>='],
+    ['<<', '>>'],
+    ['+', '-'],
+    ['*', '/', '%'],
+  ];
   const cond = (): bigint => {
     deeper();
     const c = binary(0);
-    if (!isOp('?')) { nest--; return c; }
+    if (!isOp('?')) {
+      nest--;
+      return c;
+    }
     p++;
     const a = cond();
     expect(':');
@@ -262,7 +345,8 @@ export function evaluate(toks: Tok[], ifMode = false): bigint {
       const right = binary(level + 1);
       left = apply(t.v, left, right);
       // C has no integers this wide; unbounded BigInts made `a << 0 + b << 0 + …` quadratic
-      if (left >= WIDEST || left <= -WIDEST) throw new EvalError({ kind: 'limit', detail: 'a value wider than 128 bits' });
+      if (left >= WIDEST || left <= -WIDEST)
+        throw new EvalError({ kind: 'limit', detail: 'a value wider than 128 bits' });
     }
   };
   const unary = (): bigint => {
@@ -275,10 +359,22 @@ export function evaluate(toks: Tok[], ifMode = false): bigint {
     const t = peek();
     if (!t) throw new EvalError({ kind: 'syntax', detail: 'expression ends early' });
     if (t.k === 'op') {
-      if (t.v === '-') { p++; return -unary(); }
-      if (t.v === '+') { p++; return unary(); }
-      if (t.v === '~') { p++; return ~unary(); }
-      if (t.v === '!') { p++; return unary() === 0n ? 1n : 0n; }
+      if (t.v === '-') {
+        p++;
+        return -unary();
+      }
+      if (t.v === '+') {
+        p++;
+        return unary();
+      }
+      if (t.v === '~') {
+        p++;
+        return ~unary();
+      }
+      if (t.v === '!') {
+        p++;
+        return unary() === 0n ? 1n : 0n;
+      }
       if (t.v === '(') {
         // a cast: parenthesised type words followed by an operand
         let j = p + 1;
@@ -310,30 +406,68 @@ export function evaluate(toks: Tok[], ifMode = false): bigint {
 }
 
 function isBinaryStart(t: Tok): boolean {
-  return t.k === 'op' && ['*', '/', '%', '<<', '>>', '<', '>', '<=', '>=', '==', '!=', '&', '^', '|', '&&', '||', '?', ':', ')', ','].includes(t.v);
+  return (
+    t.k === 'op' &&
+    [
+      '*',
+      '/',
+      '%',
+      '<<',
+      '>>',
+      '<',
+      '>',
+      '<=',
+      '>=',
+      '==',
+      '!=',
+      '&',
+      '^',
+      '|',
+      '&&',
+      '||',
+      '?',
+      ':',
+      ')',
+      ',',
+    ].includes(t.v)
+  );
 }
 
 function apply(op: string, a: bigint, b: bigint): bigint {
   switch (op) {
-    case '||': return a !== 0n || b !== 0n ? 1n : 0n;
-    case '&&': return a !== 0n && b !== 0n ? 1n : 0n;
-    case '|': return a | b;
-    case '^': return a ^ b;
-    case '&': return a & b;
-    case '==': return a === b ? 1n : 0n;
-    case '!=': return a !== b ? 1n : 0n;
-    case '<': return a < b ? 1n : 0n;
-    case '>': return a > b ? 1n : 0n;
-    case '<=': return a <= b ? 1n : 0n;
-    case '>=': return a >= b ? 1n : 0n;
+    case '||':
+      return a !== 0n || b !== 0n ? 1n : 0n;
+    case '&&':
+      return a !== 0n && b !== 0n ? 1n : 0n;
+    case '|':
+      return a | b;
+    case '^':
+      return a ^ b;
+    case '&':
+      return a & b;
+    case '==':
+      return a === b ? 1n : 0n;
+    case '!=':
+      return a !== b ? 1n : 0n;
+    case '<':
+      return a < b ? 1n : 0n;
+    case '>':
+      return a > b ? 1n : 0n;
+    case '<=':
+      return a <= b ? 1n : 0n;
+    case '>=':
+      return a >= b ? 1n : 0n;
     case '<<':
     case '>>':
       // shift counts beyond 128 never occur in a layout header; refuse rather than allocate
       if (b < 0n || b > 128n) throw new EvalError({ kind: 'syntax', detail: `shift by ${b}` });
       return op === '<<' ? a << b : a >> b;
-    case '+': return a + b;
-    case '-': return a - b;
-    case '*': return a * b;
+    case '+':
+      return a + b;
+    case '-':
+      return a - b;
+    case '*':
+      return a * b;
     case '/':
     case '%':
       if (b === 0n) throw new EvalError({ kind: 'syntax', detail: 'division by zero' });

@@ -15,7 +15,10 @@ import { preprocess, type Diagnostic, type DiagKind } from './cpp';
 import { DEFAULT_LIMITS, EvalError, evaluate, expand, tokenize, type ExpandLimits, type MacroDef } from './expr';
 import type { Arch, CommentMapRow, EndForm, Layout, Region } from './types';
 
-export interface HeaderFile { path: string; text: string }
+export interface HeaderFile {
+  path: string;
+  text: string;
+}
 
 export interface ParseHeadersOptions {
   arch: Arch;
@@ -55,14 +58,18 @@ export function parseHeaders(files: HeaderFile[], opts: ParseHeadersOptions): La
   const maxChars = opts.maxChars ?? DEFAULT_MAX_HEADER_CHARS;
   for (const f of files) {
     if (typeof f.text !== 'string') throw new InputError(`${f.path}: expected header text`);
-    if (f.text.length > maxChars) throw new InputError(`${f.path}: ${f.text.length} characters is larger than the ${maxChars}-character cap for a header`);
+    if (f.text.length > maxChars)
+      throw new InputError(
+        `${f.path}: ${f.text.length} characters is larger than the ${maxChars}-character cap for a header`,
+      );
   }
   const limits = opts.limits ?? DEFAULT_LIMITS;
   // CONFIG_MMU: the MMU layout (mpu/layout.h is another system); CONFIG_LIVEPATCH: its area
   // is a real region; __ASSEMBLY__ stays undefined (we read the C view).
-  const predefined: Record<string, string> = arch === 'arm32'
-    ? { CONFIG_ARM_32: '1', __arm__: '1', CONFIG_MMU: '1', CONFIG_LIVEPATCH: '1' }
-    : { CONFIG_ARM_64: '1', __aarch64__: '1', CONFIG_MMU: '1', CONFIG_LIVEPATCH: '1' };
+  const predefined: Record<string, string> =
+    arch === 'arm32'
+      ? { CONFIG_ARM_32: '1', __arm__: '1', CONFIG_MMU: '1', CONFIG_LIVEPATCH: '1' }
+      : { CONFIG_ARM_64: '1', __aarch64__: '1', CONFIG_MMU: '1', CONFIG_LIVEPATCH: '1' };
   const pre = preprocess(files, { predefined, limits, optional: ['CONFIG_LIVEPATCH'] });
   const diags: Diagnostic[] = [...pre.diagnostics];
   const { macros } = pre;
@@ -75,7 +82,11 @@ export function parseHeaders(files: HeaderFile[], opts: ParseHeadersOptions): La
     const b = Object.prototype.hasOwnProperty.call(BUILTINS, n) ? BUILTINS[n] : undefined;
     if (!b) return undefined;
     let def = builtinDefs.get(n);
-    if (!def) builtinDefs.set(n, (def = { name: n, params: b.params, body: b.body, file: '<builtin>', line: 0, builtin: true }));
+    if (!def)
+      builtinDefs.set(
+        n,
+        (def = { name: n, params: b.params, body: b.body, file: '<builtin>', line: 0, builtin: true }),
+      );
     return def;
   };
   const reported = new Set<string>();
@@ -90,28 +101,58 @@ export function parseHeaders(files: HeaderFile[], opts: ParseHeadersOptions): La
   const value = (expr: string, def: MacroDef, what: string): number | null => {
     let v: bigint;
     try {
-      const toks = expand(tokenize(expr), { lookup, limits, used: (d) => { if (d.builtin) usedBuiltins.add(d.name); } });
+      const toks = expand(tokenize(expr), {
+        lookup,
+        limits,
+        used: (d) => {
+          if (d.builtin) usedBuiltins.add(d.name);
+        },
+      });
       v = evaluate(toks);
     } catch (e) {
       if (!(e instanceof EvalError)) throw e;
       const at = `${def.file}:${def.line}`;
       const p = e.problem;
-      if (p.kind === 'unknown') note('unknown-macro', def.file, def.line, `${at}: ${what}: unknown macro ${p.name} (not defined in the given files; not guessed)`);
-      else if (p.kind === 'runtime') note('runtime', def.file, def.line, `${at}: ${what} is a run-time value (${p.name}), not a constant: no region`);
-      else if (p.kind === 'cycle') note('macro-cycle', def.file, def.line, `${at}: ${what}: macro ${p.name} refers to itself (cycle)`);
+      if (p.kind === 'unknown')
+        note(
+          'unknown-macro',
+          def.file,
+          def.line,
+          `${at}: ${what}: unknown macro ${p.name} (not defined in the given files; not guessed)`,
+        );
+      else if (p.kind === 'runtime')
+        note(
+          'runtime',
+          def.file,
+          def.line,
+          `${at}: ${what} is a run-time value (${p.name}), not a constant: no region`,
+        );
+      else if (p.kind === 'cycle')
+        note('macro-cycle', def.file, def.line, `${at}: ${what}: macro ${p.name} refers to itself (cycle)`);
       else if (p.kind === 'limit') note('limit', def.file, def.line, `${at}: ${what}: ${p.detail}`);
       else note('bad-expression', def.file, def.line, `${at}: ${what}: cannot evaluate (${p.detail})`);
       return null;
     }
     if (v < 0n || v > BigInt(Number.MAX_SAFE_INTEGER)) {
-      note('range', def.file, def.line, `${def.file}:${def.line}: ${what} = ${v < 0n ? '-' : ''}0x${(v < 0n ? -v : v).toString(16)} is not an address`);
+      note(
+        'range',
+        def.file,
+        def.line,
+        `${def.file}:${def.line}: ${what} = ${v < 0n ? '-' : ''}0x${(v < 0n ? -v : v).toString(16)} is not an address`,
+      );
       return null;
     }
     return Number(v);
   };
 
   // 1. candidate starts
-  interface Start { stem: string; def: MacroDef; expr: string; startMacro: string; virt: boolean }
+  interface Start {
+    stem: string;
+    def: MacroDef;
+    expr: string;
+    startMacro: string;
+    virt: boolean;
+  }
   const starts: Start[] = [];
   const startNames = new Set<string>();
   for (const def of macros.values()) {
@@ -124,9 +165,17 @@ export function parseHeaders(files: HeaderFile[], opts: ParseHeadersOptions): La
     if (!m) continue;
     const stem = m[1]!;
     if (NOT_REGION.test(stem)) continue;
-    const bare = def.body.replace(/^\(+|\)+$/g, '').replace(/^_AT\s*\(\s*\w+\s*,\s*(\w+)\s*\)$/, '$1').trim();
+    const bare = def.body
+      .replace(/^\(+|\)+$/g, '')
+      .replace(/^_AT\s*\(\s*\w+\s*,\s*(\w+)\s*\)$/, '$1')
+      .trim();
     if (startNames.has(bare) && bare !== def.name) {
-      note('alias', def.file, def.line, `${def.file}:${def.line}: ${def.name} is an alias of ${bare}: not a region of its own`);
+      note(
+        'alias',
+        def.file,
+        def.line,
+        `${def.file}:${def.line}: ${def.name} is an alias of ${bare}: not a region of its own`,
+      );
       continue;
     }
     starts.push({ stem, def, expr: def.name, startMacro: def.name, virt: !!m[2] });
@@ -140,12 +189,24 @@ export function parseHeaders(files: HeaderFile[], opts: ParseHeadersOptions): La
   }
 
   // 2. evaluate starts and end macros
-  interface Partial { s: Start; start: number; end: number | null; endMacro: string | null; endForm: EndForm | null }
+  interface Partial {
+    s: Start;
+    start: number;
+    end: number | null;
+    endMacro: string | null;
+    endForm: EndForm | null;
+  }
   const parts: Partial[] = [];
   for (const s of starts) {
     const start = value(s.expr, s.def, s.startMacro);
     if (start === null) continue;
-    if (arch === 'arm32' && start >= 2 ** 32) note('range', s.def.file, s.def.line, `${s.def.file}:${s.def.line}: ${s.startMacro} = ${hex(start)} does not fit arm32's 32-bit vaddr_t`);
+    if (arch === 'arm32' && start >= 2 ** 32)
+      note(
+        'range',
+        s.def.file,
+        s.def.line,
+        `${s.def.file}:${s.def.line}: ${s.startMacro} = ${hex(start)} does not fit arm32's 32-bit vaddr_t`,
+      );
     const ends = s.virt ? [`${s.stem}_VIRT_END`, `${s.stem}_END`] : [`${s.stem}_END`, `${s.stem}_VIRT_END`];
     const sizes = [`${s.stem}_VIRT_SIZE`, `${s.stem}_SIZE`, `${s.stem}_SLOT_SIZE`];
     let end: number | null = null;
@@ -158,12 +219,21 @@ export function parseHeaders(files: HeaderFile[], opts: ParseHeadersOptions): La
       if (v !== null) {
         // Xen mixes forms (doc §11): an end naming the last byte ends in ...fff
         endMacro = endName;
-        if ((v + 1) % 4096 === 0) { end = v + 1; endForm = 'inclusive'; }
-        else { end = v; endForm = 'exclusive'; }
+        if ((v + 1) % 4096 === 0) {
+          end = v + 1;
+          endForm = 'inclusive';
+        } else {
+          end = v;
+          endForm = 'exclusive';
+        }
       }
     } else if (sizeName) {
       const v = value(sizeName, macros.get(sizeName)!, sizeName);
-      if (v !== null) { end = start + v; endMacro = sizeName; endForm = 'size'; }
+      if (v !== null) {
+        end = start + v;
+        endMacro = sizeName;
+        endForm = 'size';
+      }
     }
     parts.push({ s, start, end, endMacro, endForm });
   }
@@ -175,7 +245,11 @@ export function parseHeaders(files: HeaderFile[], opts: ParseHeadersOptions): La
   const nextStart = (x: number): number | null => {
     let lo = 0;
     let hi = allStarts.length;
-    while (lo < hi) { const mid = (lo + hi) >> 1; if (allStarts[mid]! <= x) lo = mid + 1; else hi = mid; }
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (allStarts[mid]! <= x) lo = mid + 1;
+      else hi = mid;
+    }
     return lo < allStarts.length ? allStarts[lo]! : null;
   };
   const regions: Region[] = [];
@@ -183,17 +257,33 @@ export function parseHeaders(files: HeaderFile[], opts: ParseHeadersOptions): La
     let { end, endForm } = p;
     const row = bestRow(commentMap, p.s.stem, p.start);
     if (end === null || endForm === null) {
-      if (row && row.start === p.start) { end = row.end; endForm = 'comment'; }
-      else {
+      if (row && row.start === p.start) {
+        end = row.end;
+        endForm = 'comment';
+      } else {
         const later = nextStart(p.start);
         end = later ?? VA_TOP[arch];
         endForm = 'next';
-        if (later === null) note('range', p.s.def.file, p.s.def.line, `${p.s.def.file}:${p.s.def.line}: ${p.s.stem} has no end macro and no region after it: end taken as the top of the ${arch} VA space`);
+        if (later === null)
+          note(
+            'range',
+            p.s.def.file,
+            p.s.def.line,
+            `${p.s.def.file}:${p.s.def.line}: ${p.s.stem} has no end macro and no region after it: end taken as the top of the ${arch} VA space`,
+          );
       }
     }
     regions.push({
-      name: p.s.stem, start: p.start, end, size: end - p.start, startMacro: p.s.startMacro, endMacro: p.endMacro, endForm,
-      line: p.s.def.line, file: p.s.def.file, description: row ? row.text : '',
+      name: p.s.stem,
+      start: p.start,
+      end,
+      size: end - p.start,
+      startMacro: p.s.startMacro,
+      endMacro: p.endMacro,
+      endForm,
+      line: p.s.def.line,
+      file: p.s.def.file,
+      description: row ? row.text : '',
       ...(p.s.def.conditions ? { condition: p.s.def.conditions.join(' && ') } : {}),
     });
   }
@@ -210,7 +300,13 @@ export function parseHeaders(files: HeaderFile[], opts: ParseHeadersOptions): La
     if (bv !== null && zv !== null) guestRam.push({ name: bank, start: bv, end: bv + zv });
   }
 
-  for (const n of [...usedBuiltins].sort()) diags.push({ kind: 'builtin', file: '<builtin>', line: null, message: `builtin: ${BUILTINS[n]!.note}; not defined in the given files` });
+  for (const n of [...usedBuiltins].sort())
+    diags.push({
+      kind: 'builtin',
+      file: '<builtin>',
+      line: null,
+      message: `builtin: ${BUILTINS[n]!.note}; not defined in the given files`,
+    });
   return {
     arch,
     source: opts.source ?? files.map((f) => f.path).join(' + '),
@@ -238,7 +334,16 @@ const ROW_WORDS: Record<string, RegExp> = {
 };
 
 export function rowWords(stem: string): RegExp {
-  return (Object.prototype.hasOwnProperty.call(ROW_WORDS, stem) ? ROW_WORDS[stem] : undefined) ?? new RegExp(stem.split('_').map((w) => w.replace(/[^A-Za-z0-9]/g, '')).join('.?'), 'i');
+  return (
+    (Object.prototype.hasOwnProperty.call(ROW_WORDS, stem) ? ROW_WORDS[stem] : undefined) ??
+    new RegExp(
+      stem
+        .split('_')
+        .map((w) => w.replace(/[^A-Za-z0-9]/g, ''))
+        .join('.?'),
+      'i',
+    )
+  );
 }
 
 /** The comment row describing `stem`: by its words, else a range row at the same start. */

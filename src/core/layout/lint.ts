@@ -20,12 +20,23 @@ export interface LintFinding {
   message: string;
 }
 
-export const LINT_IDS = ['overlap', 'misaligned', 'end-before-start', 'off-by-one', 'comment-map-mismatch', 'window-capacity'] as const;
+export const LINT_IDS = [
+  'overlap',
+  'misaligned',
+  'end-before-start',
+  'off-by-one',
+  'comment-map-mismatch',
+  'window-capacity',
+] as const;
 
 /** xen_second maps 2 MiB per slot (doc §3); arm64 maps by 2 MiB blocks as well. */
 export const SLOT_SIZE = 0x200000;
 /** 2013 arm32 guest: RAM from GUEST_RAM_BASE 0x80000000, 40-bit IPA (VTCR T0SZ -8) [V]/[A] */
-const DEFAULT_GUEST_RAM = { name: 'GUEST_RAM_BASE 0x80000000 up to the 40-bit IPA limit (no RAM size macro in 2013)', start: 0x80000000, end: 2 ** 40 };
+const DEFAULT_GUEST_RAM = {
+  name: 'GUEST_RAM_BASE 0x80000000 up to the 40-bit IPA limit (no RAM size macro in 2013)',
+  start: 0x80000000,
+  end: 2 ** 40,
+};
 
 const range = (r: { start: number; end: number }): string => `${hex(r.start)}–${hex(r.end)}`;
 
@@ -42,8 +53,20 @@ export function lintLayout(layout: Layout): LintFinding[] {
   const regs = [...layout.regions].sort((a, b) => a.start - b.start || a.end - b.end);
 
   for (const r of regs) {
-    if (r.end <= r.start) add('end-before-start', 'error', r, `${r.name}: end ${hex(r.end)} (${r.endMacro ?? r.endForm}) is not after start ${hex(r.start)}`);
-    if (r.start % SLOT_SIZE !== 0) add('misaligned', 'warning', r, `${r.name}: start ${hex(r.start)} is not aligned to the 2 MiB xen_second slot size`);
+    if (r.end <= r.start)
+      add(
+        'end-before-start',
+        'error',
+        r,
+        `${r.name}: end ${hex(r.end)} (${r.endMacro ?? r.endForm}) is not after start ${hex(r.start)}`,
+      );
+    if (r.start % SLOT_SIZE !== 0)
+      add(
+        'misaligned',
+        'warning',
+        r,
+        `${r.name}: start ${hex(r.start)} is not aligned to the 2 MiB xen_second slot size`,
+      );
   }
 
   for (let i = 0; i < regs.length; i++) {
@@ -56,9 +79,14 @@ export function lintLayout(layout: Layout): LintFinding[] {
       if (b.end <= b.start) continue;
       const gapOrOverlap = b.start - a.end;
       if (Math.abs(gapOrOverlap) === 1) {
-        add('off-by-one', 'warning', b, gapOrOverlap > 0
-          ? `${a.name} ends at ${hex(a.end)} but ${b.name} starts at ${hex(b.start)}: a gap of one byte (inclusive/exclusive mix)`
-          : `${a.name} ends at ${hex(a.end)} but ${b.name} starts at ${hex(b.start)}: one byte overlaps (inclusive/exclusive mix)`);
+        add(
+          'off-by-one',
+          'warning',
+          b,
+          gapOrOverlap > 0
+            ? `${a.name} ends at ${hex(a.end)} but ${b.name} starts at ${hex(b.start)}: a gap of one byte (inclusive/exclusive mix)`
+            : `${a.name} ends at ${hex(a.end)} but ${b.name} starts at ${hex(b.start)}: one byte overlaps (inclusive/exclusive mix)`,
+        );
         continue;
       }
       if (b.start < a.end && !timeShared(a, b)) {
@@ -81,7 +109,9 @@ export function lintLayout(layout: Layout): LintFinding[] {
       // the real limit: prepare_vlpt's gp2m_end_index = (end >> 30) + 1 on the exclusive end must stay
       // within the window's covers / 1 GiB slots, so end ≤ covers − 4 KiB (doc §10 extra-slot) [D];
       // from the lowest RAM base b below it, the largest guest is covers − 4 KiB − b
-      const low = ram.filter((b) => b.start < covers - 4096).reduce<(typeof ram)[number] | null>((m, b) => (m === null || b.start < m.start ? b : m), null);
+      const low = ram
+        .filter((b) => b.start < covers - 4096)
+        .reduce<(typeof ram)[number] | null>((m, b) => (m === null || b.start < m.start ? b : m), null);
       const limit = low
         ? `; prepare_vlpt's end_index = (end >> 30) + 1 keeps RAM in the window only while it ends at or below ${hex(covers - 4096)}: from ${hex(low.start)} at most ${minusPage(covers - low.start)} (${hex(covers - 4096 - low.start)}), although its size check (RAM / 512 ≤ ${humanSize(w.size)}) accepts ${humanSize(w.size * 512)}`
         : '';
@@ -89,7 +119,12 @@ export function lintLayout(layout: Layout): LintFinding[] {
         top.end > covers
           ? `only, but guest RAM reaches ${hex(top.end)} (${top.name})`
           : `and guest RAM ends at ${hex(top.end)} (${top.name}): its PTEs fit, but the "+ 1" copies one more L1 entry into the slot past the window`;
-      add('window-capacity', 'warning', w, `${w.name} (${humanSize(w.size)}) holds the PTEs of GPAs 0–${hex(covers)} (${humanSize(covers)}) ${what}${limit}`);
+      add(
+        'window-capacity',
+        'warning',
+        w,
+        `${w.name} (${humanSize(w.size)}) holds the PTEs of GPAs 0–${hex(covers)} (${humanSize(covers)}) ${what}${limit}`,
+      );
     }
   }
   return out;
@@ -98,29 +133,52 @@ export function lintLayout(layout: Layout): LintFinding[] {
 /** `x − 4 KiB` written as a person would: "62 GiB − 4 KiB" */
 const minusPage = (x: number): string => `${humanSize(x)} − 4 KiB`;
 
-type Add = (id: string, severity: Severity, at: { file?: string | null; line: number | null } | null, message: string) => void;
+type Add = (
+  id: string,
+  severity: Severity,
+  at: { file?: string | null; line: number | null } | null,
+  message: string,
+) => void;
 
 function lintCommentMap(layout: Layout, regs: Region[], add: Add): void {
   const rows = layout.commentMap.filter((r) => (r.kind ?? 'range') === 'range' && !isFreeRow(r.text));
   if (rows.length === 0) return; // a header without a map says nothing to disagree with
-  const used = new Set<typeof rows[number]>();
+  const used = new Set<(typeof rows)[number]>();
   for (const r of regs) {
     const row = bestRow(rows, r.name, r.start);
-    if (!row) { add('comment-map-mismatch', 'warning', r, `${r.name} ${range(r)} has no row in the header's comment map`); continue; }
+    if (!row) {
+      add('comment-map-mismatch', 'warning', r, `${r.name} ${range(r)} has no row in the header's comment map`);
+      continue;
+    }
     used.add(row);
     if (r.endForm === 'comment') continue;
     const endKnown = r.endForm !== 'next';
     if (row.start !== r.start || (endKnown && row.end !== r.end)) {
-      add('comment-map-mismatch', 'warning', r, `${r.name}: the macros give ${endKnown ? range(r) : `start ${hex(r.start)}`}, the comment map says ${range(row)} ("${row.text.slice(0, 50)}")`);
+      add(
+        'comment-map-mismatch',
+        'warning',
+        r,
+        `${r.name}: the macros give ${endKnown ? range(r) : `start ${hex(r.start)}`}, the comment map says ${range(row)} ("${row.text.slice(0, 50)}")`,
+      );
     }
   }
   for (const row of rows) {
-    if (!used.has(row)) add('comment-map-mismatch', 'warning', row, `the comment map's row ${range(row)} "${row.text.slice(0, 50)}" has no region macro`);
+    if (!used.has(row))
+      add(
+        'comment-map-mismatch',
+        'warning',
+        row,
+        `the comment map's row ${range(row)} "${row.text.slice(0, 50)}" has no region macro`,
+      );
   }
 }
 
 const DIAG_FINDING: Record<string, Severity> = {
-  preprocessor: 'error', 'unknown-macro': 'warning', 'macro-cycle': 'error', 'bad-expression': 'warning', limit: 'error',
+  preprocessor: 'error',
+  'unknown-macro': 'warning',
+  'macro-cycle': 'error',
+  'bad-expression': 'warning',
+  limit: 'error',
 };
 
 /** Parse `files` for both arches and lint both; parser problems become findings too. */
@@ -132,11 +190,22 @@ export function lintHeaders(files: HeaderFile[], arches: Arch[] = ['arm32', 'arm
     const found: LintFinding[] = [];
     for (const d of layout.diagnostics ?? []) {
       const sev = DIAG_FINDING[d.kind];
-      if (sev) found.push({ id: d.kind, severity: sev, file: d.file, line: d.line, message: d.message.replace(/^[^:]*:\d+: /, '') });
+      if (sev)
+        found.push({
+          id: d.kind,
+          severity: sev,
+          file: d.file,
+          line: d.line,
+          message: d.message.replace(/^[^:]*:\d+: /, ''),
+        });
     }
     for (const f of lintLayout(layout)) {
       // row-only findings have no region: place them at their comment line
-      found.push({ ...f, message: arches.length > 1 ? `${arch}: ${f.message}` : f.message, file: f.file ?? files[0]?.path ?? null });
+      found.push({
+        ...f,
+        message: arches.length > 1 ? `${arch}: ${f.message}` : f.message,
+        file: f.file ?? files[0]?.path ?? null,
+      });
     }
     for (const f of found) {
       const key = `${f.id}|${f.file}|${f.line}|${f.message.replace(/^arm(32|64): /, '')}`;

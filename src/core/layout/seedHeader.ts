@@ -140,9 +140,15 @@ export const SEED_BASE_CONFIG_H = `/*
 /** The seed's five added lines [P], each after the line it follows in the seed's hunks. */
 const SEED_INSERTS: Array<[RegExp, string[]]> = [
   [/^ \*\s+32M - 128M\s+Frametable/, [' * 128M - 256M   Virtual-linear mapping to P2M table']],
-  [/^#define FRAMETABLE_VIRT_START\s+_AT\(vaddr_t,0x02000000\)/, ['#define VIRT_LIN_P2M_START     _AT(vaddr_t,0x08000000)']],
+  [
+    /^#define FRAMETABLE_VIRT_START\s+_AT\(vaddr_t,0x02000000\)/,
+    ['#define VIRT_LIN_P2M_START     _AT(vaddr_t,0x08000000)'],
+  ],
   [/^#define VMAP_VIRT_START\s+_AT\(vaddr_t,0x10000000\)/, ['#define VIRT_LIN_P2M_END       VMAP_VIRT_START']],
-  [/^#define HYPERVISOR_VIRT_END\s+DIRECTMAP_VIRT_END/, ['', '/*TODO (ARM_64): define VIRT_LIN_P2M_START VIRT_LIN_P2M_END */']],
+  [
+    /^#define HYPERVISOR_VIRT_END\s+DIRECTMAP_VIRT_END/,
+    ['', '/*TODO (ARM_64): define VIRT_LIN_P2M_START VIRT_LIN_P2M_END */'],
+  ],
 ];
 
 /** The base with the seed's config.h hunks applied (what the seed's post-image blob 15ad56d holds). */
@@ -158,5 +164,8 @@ export function seededConfigH(base: string = SEED_BASE_CONFIG_H): string {
 
 /** embeddedLayout() derived by the header parser from the embedded text (same regions). */
 export function parsedEmbeddedLayout(arch: Arch = 'arm32'): Layout {
-  return parseHeaders([{ path: SEED_BASE_PATH, text: seededConfigH() }], { arch, source: `embedded: 2013 ${arch} config.h (ac6e1ae) + seed` });
+  return parseHeaders([{ path: SEED_BASE_PATH, text: seededConfigH() }], {
+    arch,
+    source: `embedded: 2013 ${arch} config.h (ac6e1ae) + seed`,
+  });
 }

@@ -28,7 +28,10 @@ export function applyHunks(base: string, hunks: Hunk[]): ApplyResult {
   const failed: number[] = [];
   let offset = 0;
   hunks.forEach((h, idx) => {
-    if (!h.complete) { failed.push(idx); return; }
+    if (!h.complete) {
+      failed.push(idx);
+      return;
+    }
     const want = oldSide(h).map(norm);
     // pure insertion: `@@ -N,0` inserts after line N
     const expected = (want.length === 0 ? h.oldStart : h.oldStart - 1) + offset;
@@ -41,12 +44,21 @@ export function applyHunks(base: string, hunks: Hunk[]): ApplyResult {
     if (want.length === 0) pos = Math.min(Math.max(expected, 0), lines.length);
     else {
       for (let d = 0; d <= lines.length; d++) {
-        if (fits(expected - d)) { pos = expected - d; break; }
-        if (d > 0 && fits(expected + d)) { pos = expected + d; break; }
+        if (fits(expected - d)) {
+          pos = expected - d;
+          break;
+        }
+        if (d > 0 && fits(expected + d)) {
+          pos = expected + d;
+          break;
+        }
         if (expected - d < 0 && expected + d > lines.length) break;
       }
     }
-    if (pos < 0) { failed.push(idx); return; }
+    if (pos < 0) {
+      failed.push(idx);
+      return;
+    }
     // keep the base's own spelling of context lines; take added lines from the hunk
     const repl: string[] = [];
     let k = pos;

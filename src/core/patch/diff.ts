@@ -60,15 +60,22 @@ function stripPath(p: string): string | null {
 type Item = { kind: 'line'; text: string } | { kind: 'gap'; possible: number };
 
 /** Read one hunk body starting at `i0`; returns the hunk lines and the next line index. */
-export function readHunk(lines: string[], i0: number, oldCount: number, newCount: number, doubleSpaced: boolean):
-  { lines: string[]; next: number; complete: boolean; restored: number; repaired: number } {
+export function readHunk(
+  lines: string[],
+  i0: number,
+  oldCount: number,
+  newCount: number,
+  doubleSpaced: boolean,
+): { lines: string[]; next: number; complete: boolean; restored: number; repaired: number } {
   const items: Item[] = [];
   let o = 0;
   let n = 0;
   let repaired = 0;
   let possible = 0;
   // states after each item: where a rebuilt hunk could end
-  const marks: Array<{ items: number; next: number; o: number; n: number; possible: number }> = [{ items: 0, next: i0, o: 0, n: 0, possible: 0 }];
+  const marks: Array<{ items: number; next: number; o: number; n: number; possible: number }> = [
+    { items: 0, next: i0, o: 0, n: 0, possible: 0 },
+  ];
   let j = i0;
   while (j < lines.length && !(o === oldCount && n === newCount)) {
     if (isTerminator(lines, j)) break;
@@ -79,19 +86,31 @@ export function readHunk(lines: string[], i0: number, oldCount: number, newCount
       let k = 0;
       while (j + k < lines.length && lines[j + k] === '') k++;
       let definite = Math.floor((k - 1) / 2);
-      while (definite > 0 && o < oldCount && n < newCount) { items.push({ kind: 'line', text: ' ' }); o++; n++; definite--; }
+      while (definite > 0 && o < oldCount && n < newCount) {
+        items.push({ kind: 'line', text: ' ' });
+        o++;
+        n++;
+        definite--;
+      }
       items.push({ kind: 'gap', possible: 1 });
       possible++;
       j += k;
       marks.push({ items: items.length, next: j, o, n, possible });
       continue;
     }
-    if (l.startsWith('\\')) { items.push({ kind: 'line', text: l }); j++; continue; } // "\ No newline at end of file"
+    if (l.startsWith('\\')) {
+      items.push({ kind: 'line', text: l });
+      j++;
+      continue;
+    } // "\ No newline at end of file"
     let text: string;
     if (l.startsWith('+')) text = l;
     else if (l.startsWith('-')) text = l;
     else if (l.startsWith(' ') || l === '') text = l === '' ? ' ' : l;
-    else { text = ' ' + l; repaired++; }
+    else {
+      text = ' ' + l;
+      repaired++;
+    }
     const isAdd = text[0] === '+';
     const isDel = text[0] === '-';
     const no = o + (isAdd ? 0 : 1);
@@ -104,7 +123,10 @@ export function readHunk(lines: string[], i0: number, oldCount: number, newCount
     marks.push({ items: items.length, next: j, o, n, possible });
   }
   // after a complete hunk, a "\ No newline" line still belongs to it
-  if (o === oldCount && n === newCount && lines[j]?.startsWith('\\')) { items.push({ kind: 'line', text: lines[j]! }); j++; }
+  if (o === oldCount && n === newCount && lines[j]?.startsWith('\\')) {
+    items.push({ kind: 'line', text: lines[j]! });
+    j++;
+  }
   const finish = (upto: number, restore: number, next: number, complete: boolean) => {
     // where a vanished blank context line most likely was: between two context lines, then
     // between any two lines, then at either end of the hunk (in that order, first come first)
@@ -119,7 +141,13 @@ export function readHunk(lines: string[], i0: number, oldCount: number, newCount
     };
     const gaps: number[] = [];
     for (let k = 0; k < upto; k++) if (items[k]!.kind === 'gap') gaps.push(k);
-    const chosen = new Set(gaps.map((k) => [rank(k), k] as const).sort((x, y) => x[0] - y[0] || x[1] - y[1]).slice(0, restore).map(([, k]) => k));
+    const chosen = new Set(
+      gaps
+        .map((k) => [rank(k), k] as const)
+        .sort((x, y) => x[0] - y[0] || x[1] - y[1])
+        .slice(0, restore)
+        .map(([, k]) => k),
+    );
     const out: string[] = [];
     for (let k = 0; k < upto; k++) {
       const it = items[k]!;
@@ -133,7 +161,8 @@ export function readHunk(lines: string[], i0: number, oldCount: number, newCount
   for (let m = marks.length - 1; m >= 0; m--) {
     const mk = marks[m]!;
     const x = oldCount - mk.o;
-    if (x > 0 && x === newCount - mk.n && x <= Math.min(mk.possible, MAX_RESTORED)) return finish(mk.items, x, mk.next, true);
+    if (x > 0 && x === newCount - mk.n && x <= Math.min(mk.possible, MAX_RESTORED))
+      return finish(mk.items, x, mk.next, true);
   }
   return finish(items.length, 0, j, false);
 }
@@ -144,10 +173,15 @@ export function parseDiff(text: string, doubleSpaced: boolean): FileDiff[] {
   const files: FileDiff[] = [];
   let cur: FileDiff | null = null;
   let gitPath: string | null = null;
-  for (let i = 0; i < lines.length; ) {
+  for (let i = 0; i < lines.length;) {
     const l = lines[i]!;
     const git = /^diff --git a\/(\S+) b\/(\S+)/.exec(l);
-    if (git) { gitPath = git[2]!; cur = null; i++; continue; }
+    if (git) {
+      gitPath = git[2]!;
+      cur = null;
+      i++;
+      continue;
+    }
     if (l.startsWith('--- ') && (nextNonEmpty(lines, i) ?? '').startsWith('+++ ')) {
       let k = i + 1;
       while (lines[k]!.trim() === '') k++;
@@ -167,8 +201,18 @@ export function parseDiff(text: string, doubleSpaced: boolean): FileDiff[] {
       const added = r.lines.filter((x) => x[0] === '+').length;
       const removed = r.lines.filter((x) => x[0] === '-').length;
       cur.hunks.push({
-        oldStart: Number(h[1]), oldCount, newStart: Number(h[3]), newCount, header: l.trim(), lines: r.lines, added, removed,
-        complete: r.complete, restored: r.restored, repaired: r.repaired, at: i + 1,
+        oldStart: Number(h[1]),
+        oldCount,
+        newStart: Number(h[3]),
+        newCount,
+        header: l.trim(),
+        lines: r.lines,
+        added,
+        removed,
+        complete: r.complete,
+        restored: r.restored,
+        repaired: r.repaired,
+        at: i + 1,
       });
       cur.added += added;
       cur.removed += removed;

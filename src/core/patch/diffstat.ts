@@ -24,7 +24,10 @@ export function parseDiffstat(text: string): Diffstat | null {
     const l = lines[i]!;
     if (/^(diff --git |--- \S|@@ -\d)/.test(l)) break;
     const s = SUMMARY_RE.exec(l);
-    if (s) { summary = { files: Number(s[1]), insertions: Number(s[2] ?? 0), deletions: Number(s[3] ?? 0), line: i + 1 }; continue; }
+    if (s) {
+      summary = { files: Number(s[1]), insertions: Number(s[2] ?? 0), deletions: Number(s[3] ?? 0), line: i + 1 };
+      continue;
+    }
     const m = STAT_RE.exec(l.trimEnd());
     if (m && /[/.]/.test(m[1]!)) files.push({ path: m[1]!, changed: Number(m[2]), line: i + 1 });
   }
@@ -40,24 +43,35 @@ function samePath(stat: string, path: string): boolean {
 
 export function compareDiffstat(stat: Diffstat, files: FileDiff[], patchName: string): PatchFinding[] {
   const out: PatchFinding[] = [];
-  const f = (file: string, message: string): void => { out.push({ id: 'diffstat-mismatch', severity: 'warning', file, line: null, message }); };
+  const f = (file: string, message: string): void => {
+    out.push({ id: 'diffstat-mismatch', severity: 'warning', file, line: null, message });
+  };
   const matched = new Set<FileDiff>();
   for (const s of stat.files) {
     const d = files.find((x) => !matched.has(x) && samePath(s.path, x.path));
-    if (!d) { f(s.path, `diffstat lists ${s.path} (${s.changed} lines) but the patch has no diff for it`); continue; }
+    if (!d) {
+      f(s.path, `diffstat lists ${s.path} (${s.changed} lines) but the patch has no diff for it`);
+      continue;
+    }
     matched.add(d);
     const got = d.added + d.removed;
-    if (got !== s.changed) f(d.path, `diffstat says ${s.changed} lines changed, the hunks give ${got} (+${d.added} -${d.removed})`);
+    if (got !== s.changed)
+      f(d.path, `diffstat says ${s.changed} lines changed, the hunks give ${got} (+${d.added} -${d.removed})`);
   }
   if (stat.files.length) {
-    for (const d of files) if (!matched.has(d)) f(d.path, `the patch changes ${d.path} (+${d.added} -${d.removed}) but the diffstat does not list it`);
+    for (const d of files)
+      if (!matched.has(d))
+        f(d.path, `the patch changes ${d.path} (+${d.added} -${d.removed}) but the diffstat does not list it`);
   }
   if (stat.summary) {
     const ins = files.reduce((a, d) => a + d.added, 0);
     const del = files.reduce((a, d) => a + d.removed, 0);
     const s = stat.summary;
     if (s.files !== files.length || s.insertions !== ins || s.deletions !== del) {
-      f(patchName, `diffstat says ${s.files} files changed, ${s.insertions} insertions(+), ${s.deletions} deletions(-); the hunks give ${files.length} files, ${ins} insertions, ${del} deletions`);
+      f(
+        patchName,
+        `diffstat says ${s.files} files changed, ${s.insertions} insertions(+), ${s.deletions} deletions(-); the hunks give ${files.length} files, ${ins} insertions, ${del} deletions`,
+      );
     }
   }
   return out;

@@ -21,17 +21,30 @@ export interface MailParts {
 /** UTF-8 bytes to a string; invalid sequences become U+FFFD. */
 export function utf8Decode(bytes: number[]): string {
   let s = '';
-  for (let i = 0; i < bytes.length; ) {
+  for (let i = 0; i < bytes.length;) {
     const b = bytes[i]!;
     let cp = 0xfffd;
     let n = 1;
     if (b < 0x80) cp = b;
-    else if (b >= 0xc2 && b < 0xe0 && (bytes[i + 1]! & 0xc0) === 0x80) { cp = ((b & 0x1f) << 6) | (bytes[i + 1]! & 0x3f); n = 2; }
-    else if (b >= 0xe0 && b < 0xf0 && (bytes[i + 1]! & 0xc0) === 0x80 && (bytes[i + 2]! & 0xc0) === 0x80) {
-      cp = ((b & 0x0f) << 12) | ((bytes[i + 1]! & 0x3f) << 6) | (bytes[i + 2]! & 0x3f); n = 3;
-    } else if (b >= 0xf0 && b < 0xf5 && (bytes[i + 1]! & 0xc0) === 0x80 && (bytes[i + 2]! & 0xc0) === 0x80 && (bytes[i + 3]! & 0xc0) === 0x80) {
-      cp = ((b & 0x07) << 18) | ((bytes[i + 1]! & 0x3f) << 12) | ((bytes[i + 2]! & 0x3f) << 6) | (bytes[i + 3]! & 0x3f); n = 4;
-      if (cp > 0x10ffff) { cp = 0xfffd; n = 1; } // F4 90.. and up: past Unicode (fromCodePoint would throw)
+    else if (b >= 0xc2 && b < 0xe0 && (bytes[i + 1]! & 0xc0) === 0x80) {
+      cp = ((b & 0x1f) << 6) | (bytes[i + 1]! & 0x3f);
+      n = 2;
+    } else if (b >= 0xe0 && b < 0xf0 && (bytes[i + 1]! & 0xc0) === 0x80 && (bytes[i + 2]! & 0xc0) === 0x80) {
+      cp = ((b & 0x0f) << 12) | ((bytes[i + 1]! & 0x3f) << 6) | (bytes[i + 2]! & 0x3f);
+      n = 3;
+    } else if (
+      b >= 0xf0 &&
+      b < 0xf5 &&
+      (bytes[i + 1]! & 0xc0) === 0x80 &&
+      (bytes[i + 2]! & 0xc0) === 0x80 &&
+      (bytes[i + 3]! & 0xc0) === 0x80
+    ) {
+      cp = ((b & 0x07) << 18) | ((bytes[i + 1]! & 0x3f) << 12) | ((bytes[i + 2]! & 0x3f) << 6) | (bytes[i + 3]! & 0x3f);
+      n = 4;
+      if (cp > 0x10ffff) {
+        cp = 0xfffd;
+        n = 1;
+      } // F4 90.. and up: past Unicode (fromCodePoint would throw)
     }
     s += String.fromCodePoint(cp);
     i += n;
@@ -58,7 +71,11 @@ export function decodeQuotedPrintable(s: string, underscoreIsSpace = false): str
   const src = toBytes(s.replace(/=[ \t]*\n/g, ''));
   for (let i = 0; i < src.length; i++) {
     const c = src[i]!;
-    if (c === 0x3d && i + 2 < src.length + 0 && /^[0-9A-Fa-f]{2}$/.test(String.fromCharCode(src[i + 1]!, src[i + 2]!))) {
+    if (
+      c === 0x3d &&
+      i + 2 < src.length + 0 &&
+      /^[0-9A-Fa-f]{2}$/.test(String.fromCharCode(src[i + 1]!, src[i + 2]!))
+    ) {
       bytes.push(parseInt(String.fromCharCode(src[i + 1]!, src[i + 2]!), 16));
       i += 2;
     } else if (underscoreIsSpace && c === 0x5f) bytes.push(0x20);
@@ -78,7 +95,10 @@ export function decodeBase64(s: string): string {
     if (v < 0) continue; // whitespace, padding
     acc = (acc << 6) | v;
     bits += 6;
-    if (bits >= 8) { bits -= 8; bytes.push((acc >> bits) & 0xff); }
+    if (bits >= 8) {
+      bits -= 8;
+      bytes.push((acc >> bits) & 0xff);
+    }
   }
   return utf8Decode(bytes);
 }
@@ -88,7 +108,8 @@ export function decodeHeaderWords(v: string): string {
   return v
     .replace(/(=\?[^?]+\?[qQbB]\?[^?]*\?=)\s+(?==\?)/g, '$1')
     .replace(/=\?([^?]+)\?([qQbB])\?([^?]*)\?=/g, (_m, _cs: string, enc: string, data: string) =>
-      enc.toLowerCase() === 'q' ? decodeQuotedPrintable(data, true) : decodeBase64(data));
+      enc.toLowerCase() === 'q' ? decodeQuotedPrintable(data, true) : decodeBase64(data),
+    );
 }
 
 const HEADER_LINE = /^([A-Za-z][A-Za-z0-9-]*):[ \t]?(.*)$/;
@@ -103,7 +124,10 @@ export function splitMessage(text: string): { headers: Map<string, string>; body
   let inHeader = false;
   for (; i < lines.length; i++) {
     const l = lines[i]!;
-    if (l === '') { i++; break; }
+    if (l === '') {
+      i++;
+      break;
+    }
     if (/^[ \t]/.test(l) && inHeader) {
       if (last) headers.set(last, `${headers.get(last)!} ${l.trim()}`);
       continue;
@@ -146,11 +170,16 @@ export function unwrapMail(raw: string): MailParts {
   let text = raw.replace(/^\uFEFF/, '').replace(/\r\n?/g, '\n');
   const nbsp = (text.match(/\u00a0/g) ?? []).length;
   const firstLines = text.split('\n', 20);
-  const looksMail = /^From \S+/.test(firstLines[0] ?? '') ||
-    (HEADER_LINE.test(firstLines[0] ?? '') && firstLines.slice(0, 20).some((l) => /^(subject|from|date):/i.test(l)) && !/^(diff|index|---) /i.test(firstLines[0] ?? ''));
+  const looksMail =
+    /^From \S+/.test(firstLines[0] ?? '') ||
+    (HEADER_LINE.test(firstLines[0] ?? '') &&
+      firstLines.slice(0, 20).some((l) => /^(subject|from|date):/i.test(l)) &&
+      !/^(diff|index|---) /i.test(firstLines[0] ?? ''));
   if (looksMail) {
     const { headers, body } = splitMessage(text);
-    const decoded = decodeBody(headers, body).replace(/\r\n?/g, '\n').replace(/\u00a0/g, ' ');
+    const decoded = decodeBody(headers, body)
+      .replace(/\r\n?/g, '\n')
+      .replace(/\u00a0/g, ' ');
     return { format: 'mbox', headers, body: decoded, doubleSpaced: false, nbsp };
   }
   text = text.replace(/\u00a0/g, ' ');
@@ -162,7 +191,10 @@ export function unwrapMail(raw: string): MailParts {
 /** A web-archive page doubles lines: most non-empty lines of the diff part are followed by "". */
 function isDoubleSpaced(text: string): boolean {
   const lines = text.split('\n');
-  const from = Math.max(0, lines.findIndex((l) => /^(diff --git |--- |@@ -)/.test(l)));
+  const from = Math.max(
+    0,
+    lines.findIndex((l) => /^(diff --git |--- |@@ -)/.test(l)),
+  );
   let content = 0;
   let followed = 0;
   for (let i = from; i < lines.length - 1; i++) {

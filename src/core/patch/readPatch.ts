@@ -26,7 +26,11 @@ export const DEFAULT_MAX_PATCH_CHARS = 32 * 1024 * 1024;
 
 const LAYOUT_HEADER = /(^|\/)(config\.h|mmu\/layout\.h)$/;
 
-const stripTag = (s: string): string => s.replace(/\[xen-devel\]\s*/gi, '').replace(/\s+/g, ' ').trim();
+const stripTag = (s: string): string =>
+  s
+    .replace(/\[xen-devel\]\s*/gi, '')
+    .replace(/\s+/g, ' ')
+    .trim();
 
 function meta(m: MailParts): { subject: string | null; author: string | null; date: string | null } {
   let subject: string | null = null;
@@ -65,11 +69,14 @@ export function readPatch(text: string, name: string, opts: ReadPatchOptions = {
   const arch = opts.arch ?? 'arm32';
   const max = opts.maxChars ?? DEFAULT_MAX_PATCH_CHARS;
   if (typeof text !== 'string') throw new InputError(`${name}: expected the text of a patch`);
-  if (text.length > max) throw new InputError(`${name}: ${text.length} characters is larger than the ${max}-character cap for a patch`);
+  if (text.length > max)
+    throw new InputError(`${name}: ${text.length} characters is larger than the ${max}-character cap for a patch`);
   const mail = unwrapMail(text);
   const files = parseDiff(mail.body, mail.doubleSpaced);
   if (files.length === 0) {
-    throw new InputError(`${name}: no unified diff found (expected a mail, a xen-devel archive page or a diff with ---/+++ headers and @@ hunks)`);
+    throw new InputError(
+      `${name}: no unified diff found (expected a mail, a xen-devel archive page or a diff with ---/+++ headers and @@ hunks)`,
+    );
   }
   const findings: PatchFinding[] = [];
   for (const f of files) {
@@ -78,18 +85,33 @@ export function readPatch(text: string, name: string, opts: ReadPatchOptions = {
       if (!h.complete) {
         const o = oldSide(h).length;
         const n = newSide(h).length;
-        findings.push({ id: 'hunk-unrebuildable', severity: 'warning', file: f.path, line: h.at,
-          message: `${where} cannot be rebuilt: its counts want ${h.oldCount} old / ${h.newCount} new lines, the text gives ${o} / ${n} (truncated or mangled); counted as read` });
+        findings.push({
+          id: 'hunk-unrebuildable',
+          severity: 'warning',
+          file: f.path,
+          line: h.at,
+          message: `${where} cannot be rebuilt: its counts want ${h.oldCount} old / ${h.newCount} new lines, the text gives ${o} / ${n} (truncated or mangled); counted as read`,
+        });
       } else if (h.restored > 0) {
-        findings.push({ id: 'hunk-rebuilt', severity: 'info', file: f.path, line: h.at,
-          message: `${where}: restored ${h.restored} blank context line(s) the page had dropped, at guessed places` });
+        findings.push({
+          id: 'hunk-rebuilt',
+          severity: 'info',
+          file: f.path,
+          line: h.at,
+          message: `${where}: restored ${h.restored} blank context line(s) the page had dropped, at guessed places`,
+        });
       }
     });
   }
   if (mail.format === 'archive') {
     const repaired = files.reduce((a, f) => a + f.hunks.reduce((b, h) => b + h.repaired, 0), 0);
-    findings.push({ id: 'archive-repaired', severity: 'info', file: name, line: null,
-      message: `web-archive page${mail.doubleSpaced ? ' (double-spaced)' : ''}: ${mail.nbsp} NBSPs read as spaces, ${repaired} context line(s) had lost their leading space; hunks rebuilt from their @@ counts` });
+    findings.push({
+      id: 'archive-repaired',
+      severity: 'info',
+      file: name,
+      line: null,
+      message: `web-archive page${mail.doubleSpaced ? ' (double-spaced)' : ''}: ${mail.nbsp} NBSPs read as spaces, ${repaired} context line(s) had lost their leading space; hunks rebuilt from their @@ counts`,
+    });
   }
   const diffstat = parseDiffstat(mail.body);
   if (diffstat) findings.push(...compareDiffstat(diffstat, files, name));
@@ -97,7 +119,13 @@ export function readPatch(text: string, name: string, opts: ReadPatchOptions = {
   return { name, format: mail.format, ...meta(mail), files, diffstat, findings, layout };
 }
 
-function layoutDiff(files: FileDiff[], name: string, arch: Arch, base: ReadPatchOptions['base'], findings: PatchFinding[]): LayoutDiff {
+function layoutDiff(
+  files: FileDiff[],
+  name: string,
+  arch: Arch,
+  base: ReadPatchOptions['base'],
+  findings: PatchFinding[],
+): LayoutDiff {
   const baseFile = base ?? { path: SEED_BASE_PATH, text: SEED_BASE_CONFIG_H };
   const baseLabel = base ? base.path : `embedded: 2013 ${arch} config.h (ac6e1ae)`;
   const headers = files.filter((f) => LAYOUT_HEADER.test(f.path) && /arm/.test(f.path));
@@ -113,8 +141,13 @@ function layoutDiff(files: FileDiff[], name: string, arch: Arch, base: ReadPatch
     afterText = r.text;
     for (const i of r.failed) {
       const h = f.hunks[i]!;
-      findings.push({ id: 'hunk-not-applied', severity: 'warning', file: f.path, line: h.at,
-        message: `hunk ${i + 1} (${h.header.replace(/ @@.*$/, ' @@')}) does not apply to ${baseLabel}; the layout uses the hunk's own lines instead` });
+      findings.push({
+        id: 'hunk-not-applied',
+        severity: 'warning',
+        file: f.path,
+        line: h.at,
+        message: `hunk ${i + 1} (${h.header.replace(/ @@.*$/, ' @@')}) does not apply to ${baseLabel}; the layout uses the hunk's own lines instead`,
+      });
       for (const l of oldSide(h)) fallbackOld.push(l); // no spread: huge hunks
       for (const l of newSide(h)) fallbackNew.push(l);
     }
@@ -126,12 +159,15 @@ function layoutDiff(files: FileDiff[], name: string, arch: Arch, base: ReadPatch
   }
   const before = parseHeaders([{ path: baseFile.path, text: beforeText }], { arch, source: baseLabel });
   const afterPath = targets[0]?.path ?? baseFile.path;
-  const after = targets.length ? parseHeaders([{ path: afterPath, text: afterText }], { arch, source: `patch:${name}` }) : before;
+  const after = targets.length
+    ? parseHeaders([{ path: afterPath, text: afterText }], { arch, source: `patch:${name}` })
+    : before;
   if (targets.length) {
     const key = (f: { id: string; message: string }): string => `${f.id}|${f.message}`;
     const old = new Set(lintLayout(before).map(key));
     for (const f of lintLayout(after)) {
-      if (!old.has(key(f))) findings.push({ id: f.id, severity: f.severity, file: afterPath, line: f.line, message: f.message });
+      if (!old.has(key(f)))
+        findings.push({ id: f.id, severity: f.severity, file: afterPath, line: f.line, message: f.message });
     }
   }
   return { base: baseLabel, applied: targets.map((f) => f.path), before, after, changes: regionChanges(before, after) };
@@ -150,5 +186,5 @@ export function regionChanges(before: Layout, after: Layout): RegionChange[] {
     else if (x && y && x.start !== y.start) out.push({ name: n, change: 'moved', before: x, after: y });
     else if (x && y && x.end !== y.end) out.push({ name: n, change: 'resized', before: x, after: y });
   }
-  return out.sort((p, q) => ((p.after ?? p.before)!.start - (q.after ?? q.before)!.start));
+  return out.sort((p, q) => (p.after ?? p.before)!.start - (q.after ?? q.before)!.start);
 }

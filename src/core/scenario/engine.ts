@@ -46,7 +46,14 @@ export interface TraceStep {
   cpu: number | null;
   domain: string | null;
   event: string;
-  changes: { slots: SlotChange[]; tlb: TlbChange[]; leaves: LeafChange[]; leavesChanged: number; bitmap: BitChange[]; bitmapChanged: number };
+  changes: {
+    slots: SlotChange[];
+    tlb: TlbChange[];
+    leaves: LeafChange[];
+    leavesChanged: number;
+    bitmap: BitChange[];
+    bitmapChanged: number;
+  };
   notes: string[];
 }
 
@@ -88,7 +95,16 @@ export interface TraceResult {
 export interface EngineSnapshot {
   window: { start: number; end: number };
   running: Array<string | null>;
-  domains: Array<{ name: string; ramBase: number; ramSize: number; logdirty: boolean; destroyed: boolean; bitmap: number[]; truth: number[]; stalled: number[] }>;
+  domains: Array<{
+    name: string;
+    ramBase: number;
+    ramSize: number;
+    logdirty: boolean;
+    destroyed: boolean;
+    bitmap: number[];
+    truth: number[];
+    stalled: number[];
+  }>;
   /** per pCPU, sorted by VA */
   tlb: Array<Array<{ va: number; size: number; mfn: number; readOnly: boolean }>>;
 }
@@ -114,10 +130,30 @@ export class TraceEngine {
   readonly findings: TraceFinding[] = [];
   halted: string | null = null;
   private cur!: TraceStep;
-  private readonly vlptCounts = { faults: 0, loads: 0, stores: 0, tlbHits: 0, tlbMisses: 0, walkReads: 0, prepareCalls: 0, restoreCalls: 0, restoreSlotWrites: 0, tlbiMva: 0, dsb: 0, isb: 0 };
+  private readonly vlptCounts = {
+    faults: 0,
+    loads: 0,
+    stores: 0,
+    tlbHits: 0,
+    tlbMisses: 0,
+    walkReads: 0,
+    prepareCalls: 0,
+    restoreCalls: 0,
+    restoreSlotWrites: 0,
+    tlbiMva: 0,
+    dsb: 0,
+    isb: 0,
+  };
   private vlptOneOff = 0;
   private vlptFaultCycles = 0;
-  private readonly p2mCounts = { faults: 0, mapDomainPage: 0, unmapDomainPage: 0, loads: 0, tlbInvalidations: 0, locks: 0 };
+  private readonly p2mCounts = {
+    faults: 0,
+    mapDomainPage: 0,
+    unmapDomainPage: 0,
+    loads: 0,
+    tlbInvalidations: 0,
+    locks: 0,
+  };
   private p2mFaultCycles = 0;
 
   constructor(readonly sc: Scenario) {
@@ -125,7 +161,16 @@ export class TraceEngine {
     this.running = new Array(sc.cpus).fill(null);
     sc.domains.forEach((d, i) => {
       const dom = buildGuest(this.sys, { ramBase: d.ramBase, ramSize: d.ramSize, name: d.name }, i + 1);
-      this.doms.set(d.name, { dom, logdirty: false, prepared: false, cleaned: false, destroyed: false, bitmap: new Set(), truth: new Set(), stalled: new Set() });
+      this.doms.set(d.name, {
+        dom,
+        logdirty: false,
+        prepared: false,
+        cleaned: false,
+        destroyed: false,
+        bitmap: new Set(),
+        truth: new Set(),
+        stalled: new Set(),
+      });
     });
   }
 
@@ -185,13 +230,22 @@ export class TraceEngine {
     return s;
   }
   private snapTlb(): Array<Map<string, string>> {
-    return this.sys.cpus.map((c) => new Map(c.mmu.tlbEntries().map((e) => [`${e.va}:${e.size}`, `${e.mfn}:${e.readOnly}`])));
+    return this.sys.cpus.map(
+      (c) => new Map(c.mmu.tlbEntries().map((e) => [`${e.va}:${e.size}`, `${e.mfn}:${e.readOnly}`])),
+    );
   }
 
   private step(index: number, s: StepOp): void {
     const cpu = 'cpu' in s ? s.cpu : null;
     const domain = 'domain' in s ? s.domain : null;
-    this.cur = { index, cpu, domain, event: s.op, changes: { slots: [], tlb: [], leaves: [], leavesChanged: 0, bitmap: [], bitmapChanged: 0 }, notes: [] };
+    this.cur = {
+      index,
+      cpu,
+      domain,
+      event: s.op,
+      changes: { slots: [], tlb: [], leaves: [], leavesChanged: 0, bitmap: [], bitmapChanged: 0 },
+      notes: [],
+    };
     this.steps.push(this.cur);
     const slotsBefore = this.snapSlots();
     const tlbBefore = this.snapTlb();
@@ -205,7 +259,11 @@ export class TraceEngine {
     const slotsAfter = this.snapSlots();
     for (let i = 0; i < 1024; i++) {
       if (slotsBefore[2 * i] !== slotsAfter[2 * i] || slotsBefore[2 * i + 1] !== slotsAfter[2 * i + 1])
-        this.cur.changes.slots.push({ slot: i, before: hex64(slotsBefore[2 * i]!, slotsBefore[2 * i + 1]!), after: hex64(slotsAfter[2 * i]!, slotsAfter[2 * i + 1]!) });
+        this.cur.changes.slots.push({
+          slot: i,
+          before: hex64(slotsBefore[2 * i]!, slotsBefore[2 * i + 1]!),
+          after: hex64(slotsAfter[2 * i]!, slotsAfter[2 * i + 1]!),
+        });
     }
     const tlbAfter = this.snapTlb();
     const add = (c: number, key: string, change: 'added' | 'removed'): void => {
@@ -221,11 +279,18 @@ export class TraceEngine {
 
   private leafChange(d: DomState, gfn: number, bh: number, bl: number, ah: number, al: number): void {
     this.cur.changes.leavesChanged++;
-    if (this.cur.changes.leaves.length < LIST_CAP) this.cur.changes.leaves.push({ domain: d.dom.name, gpa: hex(gfn * 4096), before: hex64(bh, bl), after: hex64(ah, al) });
+    if (this.cur.changes.leaves.length < LIST_CAP)
+      this.cur.changes.leaves.push({
+        domain: d.dom.name,
+        gpa: hex(gfn * 4096),
+        before: hex64(bh, bl),
+        after: hex64(ah, al),
+      });
   }
   private bitChange(d: DomState, gfn: number, set: boolean): void {
     this.cur.changes.bitmapChanged++;
-    if (this.cur.changes.bitmap.length < LIST_CAP) this.cur.changes.bitmap.push({ domain: d.dom.name, gpa: hex(gfn * 4096), set });
+    if (this.cur.changes.bitmap.length < LIST_CAP)
+      this.cur.changes.bitmap.push({ domain: d.dom.name, gpa: hex(gfn * 4096), set });
   }
 
   /** physical address of `gfn`'s leaf in d's p2m, or -1 */
@@ -247,7 +312,7 @@ export class TraceEngine {
     // one level-3 table at a time (a 62 GiB guest has 16M leaves)
     const firstGfn = d.dom.ramBase / 4096;
     const endGfn = firstGfn + d.dom.ramSize / 4096;
-    for (let g = firstGfn; g < endGfn; ) {
+    for (let g = firstGfn; g < endGfn;) {
       const pa = this.leafPa(d.dom, g);
       const n = Math.min(512 - (g % 512), endGfn - g);
       if (pa >= 0) {
@@ -298,7 +363,9 @@ export class TraceEngine {
         const d = this.domain(s.domain);
         const r = prepareVlpt(sys, d.dom, s.cpu);
         this.accountVlpt(r, 'prepare');
-        this.cur.notes.push(`prepare_vlpt(${d.dom.name}) on pCPU${s.cpu} → ${r.result}${r.message ? ` ("${r.message}")` : ''}; slots ${slotRanges(r.slotsWritten) || 'none'}`);
+        this.cur.notes.push(
+          `prepare_vlpt(${d.dom.name}) on pCPU${s.cpu} → ${r.result}${r.message ? ` ("${r.message}")` : ''}; slots ${slotRanges(r.slotsWritten) || 'none'}`,
+        );
         for (const f of analyzePrepare(sys, d.dom, r)) {
           if (f.id === 'shared-table-local-flush' || f.id === 'readonly-window') continue; // reported when they bite
           this.finding(f.id, `${d.dom.name}: ${f.message}`, [], f.slots);
@@ -321,9 +388,16 @@ export class TraceEngine {
         d.logdirty = false;
         d.cleaned = true;
         this.protectAll(d, false);
-        this.cur.notes.push(`cleanup_vlpt(${d.dom.name}) on pCPU${s.cpu}: shadow pages unmapped; ${sys.domheap.framesLive - live === 0 ? 'their 2 frames stay allocated' : ''}`);
+        this.cur.notes.push(
+          `cleanup_vlpt(${d.dom.name}) on pCPU${s.cpu}: shadow pages unmapped; ${sys.domheap.framesLive - live === 0 ? 'their 2 frames stay allocated' : ''}`,
+        );
         if (d.dom.dirty.secondLvlMfn !== null)
-          this.finding('cleanup-leak', `cleanup_vlpt(${d.dom.name}) left the order-1 shadow allocation (mfn ${hex(d.dom.dirty.secondLvlMfn)}, 8 KiB) allocated: nothing frees it`, [], []);
+          this.finding(
+            'cleanup-leak',
+            `cleanup_vlpt(${d.dom.name}) left the order-1 shadow allocation (mfn ${hex(d.dom.dirty.secondLvlMfn)}, 8 KiB) allocated: nothing frees it`,
+            [],
+            [],
+          );
         const slots = this.slotsHolding(d.dom);
         if (slots.length)
           this.finding(
@@ -342,11 +416,24 @@ export class TraceEngine {
         if (d.prepared) {
           const r = restoreVlpt(sys, d.dom, s.cpu);
           this.accountVlpt(r, 'restore');
-          this.cur.notes.push(`context switch to ${d.dom.name} on pCPU${s.cpu}: restore_vlpt rewrote ${r.slotsWritten.length ? `slots ${slotRanges(r.slotsWritten)}` : 'no slot (all equal: no flush either)'}`);
-          if (r.slotsWritten.length) this.finding('barrier-gap', `restore_vlpt(${d.dom.name}) on pCPU${s.cpu} stored slots ${slotRanges(r.slotsWritten)} with __write_pte and invalidated with no dsb in between`, [], r.slotsWritten);
+          this.cur.notes.push(
+            `context switch to ${d.dom.name} on pCPU${s.cpu}: restore_vlpt rewrote ${r.slotsWritten.length ? `slots ${slotRanges(r.slotsWritten)}` : 'no slot (all equal: no flush either)'}`,
+          );
+          if (r.slotsWritten.length)
+            this.finding(
+              'barrier-gap',
+              `restore_vlpt(${d.dom.name}) on pCPU${s.cpu} stored slots ${slotRanges(r.slotsWritten)} with __write_pte and invalidated with no dsb in between`,
+              [],
+              r.slotsWritten,
+            );
           if (r.trap) {
             if (d.cleaned)
-              this.finding('cleanup-stale-slots', `restore_vlpt(${d.dom.name}) after cleanup_vlpt read its unmapped shadow: ${r.trap.message}`, [], [r.trap.va >>> 21]);
+              this.finding(
+                'cleanup-stale-slots',
+                `restore_vlpt(${d.dom.name}) after cleanup_vlpt read its unmapped shadow: ${r.trap.message}`,
+                [],
+                [r.trap.va >>> 21],
+              );
             throw r.trap;
           }
         } else this.cur.notes.push(`context switch to ${d.dom.name} on pCPU${s.cpu}`);
@@ -355,7 +442,10 @@ export class TraceEngine {
       case 'write': {
         const d = this.domain(s.domain);
         const cpu = this.running.indexOf(s.domain);
-        if (cpu < 0) throw new InputError(`scenario step ${this.cur.index}: domain "${s.domain}" writes while not scheduled on any pCPU (add a "schedule" step)`);
+        if (cpu < 0)
+          throw new InputError(
+            `scenario step ${this.cur.index}: domain "${s.domain}" writes while not scheduled on any pCPU (add a "schedule" step)`,
+          );
         this.cur.cpu = cpu;
         for (const gpa of s.gpas) {
           this.guestWrite(d, cpu, gpa);
@@ -397,17 +487,23 @@ export class TraceEngine {
           entryPa = vlptLoad(mmu, va, e);
         } catch (err) {
           if (!(err instanceof HypTrap)) throw err;
-          this.cur.notes.push(`${d.dom.name}: VLPT read of ${hex(s.gpa)} on pCPU${s.cpu} faults (${err.kind}, level ${err.level}): no mapping, as p2m_lookup would say`);
+          this.cur.notes.push(
+            `${d.dom.name}: VLPT read of ${hex(s.gpa)} on pCPU${s.cpu} faults (${err.kind}, level ${err.level}): no mapping, as p2m_lookup would say`,
+          );
           return;
         }
         const own = this.leafPa(d.dom, gfn);
         if (entryPa === own) {
-          this.cur.notes.push(`${d.dom.name}: VLPT read of ${hex(s.gpa)} on pCPU${s.cpu} → its own leaf ${hex64(e[0]!, e[1]!)}`);
+          this.cur.notes.push(
+            `${d.dom.name}: VLPT read of ${hex(s.gpa)} on pCPU${s.cpu} → its own leaf ${hex64(e[0]!, e[1]!)}`,
+          );
           return;
         }
         const other = this.owner(entryPa, gfn);
         const inRange = slot >= d.dom.dirty.secondLvlStart && slot < d.dom.dirty.secondLvlEnd;
-        this.cur.notes.push(`${d.dom.name}: VLPT read of ${hex(s.gpa)} on pCPU${s.cpu} → ${other ? `${other}'s leaf` : 'a foreign word'} ${hex64(e[0]!, e[1]!)}`);
+        this.cur.notes.push(
+          `${d.dom.name}: VLPT read of ${hex(s.gpa)} on pCPU${s.cpu} → ${other ? `${other}'s leaf` : 'a foreign word'} ${hex64(e[0]!, e[1]!)}`,
+        );
         if (other && !inRange)
           this.finding(
             'restore-partial-range',
@@ -416,7 +512,12 @@ export class TraceEngine {
             [slot],
           );
         else if (other)
-          this.finding('shared-table-local-flush', `${d.dom.name}'s VLPT read of GPA ${hex(s.gpa)} on pCPU${s.cpu} returned ${other}'s leaf through xen_second[${slot}]`, [hex(s.gpa)], [slot]);
+          this.finding(
+            'shared-table-local-flush',
+            `${d.dom.name}'s VLPT read of GPA ${hex(s.gpa)} on pCPU${s.cpu} returned ${other}'s leaf through xen_second[${slot}]`,
+            [hex(s.gpa)],
+            [slot],
+          );
         return;
       }
       case 'vmap': {
@@ -468,14 +569,19 @@ export class TraceEngine {
     const gfn = Math.floor(gpa / 4096);
     const pa = this.leafPa(d.dom, gfn);
     if (pa < 0) {
-      this.cur.notes.push(`${d.dom.name} write to ${hex(gpa)}: not RAM (stage-2 translation fault, handled as MMIO/abort; ignored)`);
+      this.cur.notes.push(
+        `${d.dom.name} write to ${hex(gpa)}: not RAM (stage-2 translation fault, handled as MMIO/abort; ignored)`,
+      );
       return;
     }
     const writable = (sys.mem.readLo(Math.floor(pa / 4096), (pa % 4096) / 8) & 0x80) !== 0;
     if (writable) {
       if (d.logdirty) {
         d.truth.add(gfn);
-        if (!d.bitmap.has(gfn)) this.cur.notes.push(`${d.dom.name} writes ${hex(gpa)}: its leaf is already writable although the page is not in the dirty bitmap — no fault, the write is not logged`);
+        if (!d.bitmap.has(gfn))
+          this.cur.notes.push(
+            `${d.dom.name} writes ${hex(gpa)}: its leaf is already writable although the page is not in the dirty bitmap — no fault, the write is not logged`,
+          );
       }
       return;
     }
@@ -503,7 +609,9 @@ export class TraceEngine {
       if (entryPa === pa) {
         this.leafChange(d, gfn, e[0]!, e[1]!, e[0]!, (e[1]! | 0x80) >>> 0);
         d.truth.add(gfn);
-        this.cur.notes.push(`${d.dom.name} write fault at ${hex(gpa)} on pCPU${cpu}: leaf found through VLPT ${hex(va)} (${cachedBefore ? 'TLB hit' : 'walk'}), made writable, page marked dirty`);
+        this.cur.notes.push(
+          `${d.dom.name} write fault at ${hex(gpa)} on pCPU${cpu}: leaf found through VLPT ${hex(va)} (${cachedBefore ? 'TLB hit' : 'walk'}), made writable, page marked dirty`,
+        );
         return;
       }
       const other = this.owner(entryPa, gfn);
@@ -513,22 +621,48 @@ export class TraceEngine {
       const how = cachedBefore
         ? `a stale TLB entry on pCPU${cpu} (xen_second[${slot}] ${this.slotsHolding(d.dom).includes(slot) ? `is ${d.dom.name}'s again, but restore_vlpt skipped the equal slot and flushed nothing` : `was changed by another pCPU`})`
         : `xen_second[${slot}], which another pCPU rewrote for ${other ?? 'another domain'} (local flush only)`;
-      const id = cachedBefore && this.slotsHolding(d.dom).includes(slot) ? 'restore-skip-stale-tlb' : 'shared-table-local-flush';
+      const id =
+        cachedBefore && this.slotsHolding(d.dom).includes(slot) ? 'restore-skip-stale-tlb' : 'shared-table-local-flush';
       this.finding(
         id,
         `${d.dom.name}'s write fault at GPA ${hex(gpa)} on pCPU${cpu} resolved through ${how}: the handler made ${other ?? 'a foreign'}'s leaf for ${hex(gpa)} (PA ${hex(entryPa)}) writable instead of ${d.dom.name}'s; ${d.dom.name} refaults forever and ${other ?? 'that domain'}'s writes to that page will not be logged`,
         [hex(gpa)],
         [slot],
       );
-      this.cur.notes.push(`${d.dom.name} write fault at ${hex(gpa)} on pCPU${cpu}: VLPT led to ${other ?? 'a foreign'} p2m — wrong-domain access`);
+      this.cur.notes.push(
+        `${d.dom.name} write fault at ${hex(gpa)} on pCPU${cpu}: VLPT led to ${other ?? 'a foreign'} p2m — wrong-domain access`,
+      );
     } catch (err) {
       if (!(err instanceof HypTrap)) throw err;
       const outside = va < sys.vlptStart || va >= sys.vlptEnd;
       if (err.kind === 'permission')
-        this.finding('readonly-window', `${d.dom.name}'s write fault at ${hex(gpa)}: the store through VLPT ${hex(va)} takes a HYP permission fault (ac6e1ae table links read as AP[2]=1)`, [hex(gpa)], [slot]);
-      else if (outside) this.finding('no-range-check', `${d.dom.name}'s fault at ${hex(gpa)}: get_vlpt_3lvl_pte points outside the window (${hex(va)})`, [hex(gpa)], [slot]);
-      else if (d.cleaned) this.finding('cleanup-stale-slots', `${d.dom.name}'s fault at ${hex(gpa)} after cleanup: ${err.message}`, [hex(gpa)], [slot]);
-      else this.finding('stale-snapshot', `${d.dom.name}'s fault at ${hex(gpa)}: VLPT slot ${slot} holds no table for it although p2m_lookup finds the page`, [hex(gpa)], [slot]);
+        this.finding(
+          'readonly-window',
+          `${d.dom.name}'s write fault at ${hex(gpa)}: the store through VLPT ${hex(va)} takes a HYP permission fault (ac6e1ae table links read as AP[2]=1)`,
+          [hex(gpa)],
+          [slot],
+        );
+      else if (outside)
+        this.finding(
+          'no-range-check',
+          `${d.dom.name}'s fault at ${hex(gpa)}: get_vlpt_3lvl_pte points outside the window (${hex(va)})`,
+          [hex(gpa)],
+          [slot],
+        );
+      else if (d.cleaned)
+        this.finding(
+          'cleanup-stale-slots',
+          `${d.dom.name}'s fault at ${hex(gpa)} after cleanup: ${err.message}`,
+          [hex(gpa)],
+          [slot],
+        );
+      else
+        this.finding(
+          'stale-snapshot',
+          `${d.dom.name}'s fault at ${hex(gpa)}: VLPT slot ${slot} holds no table for it although p2m_lookup finds the page`,
+          [hex(gpa)],
+          [slot],
+        );
       throw err;
     }
   }
@@ -577,9 +711,27 @@ export class TraceEngine {
       const truth = [...d.truth].sort((a, b) => a - b);
       const lost = truth.filter((g) => !d.bitmap.has(g));
       const phantom = reported.filter((g) => !d.truth.has(g));
-      rep.domains.push({ domain: d.dom.name, reported: reported.map((g) => hex(g * 4096)), truth: truth.map((g) => hex(g * 4096)), lost: lost.map((g) => hex(g * 4096)), phantom: phantom.map((g) => hex(g * 4096)) });
-      if (lost.length) this.cur.notes.push(`${d.dom.name}: ${lost.length} dirty page(s) LOST this round: ${lost.slice(0, 8).map((g) => hex(g * 4096)).join(', ')}`);
-      if (phantom.length) this.cur.notes.push(`${d.dom.name}: ${phantom.length} phantom dirty page(s): ${phantom.slice(0, 8).map((g) => hex(g * 4096)).join(', ')}`);
+      rep.domains.push({
+        domain: d.dom.name,
+        reported: reported.map((g) => hex(g * 4096)),
+        truth: truth.map((g) => hex(g * 4096)),
+        lost: lost.map((g) => hex(g * 4096)),
+        phantom: phantom.map((g) => hex(g * 4096)),
+      });
+      if (lost.length)
+        this.cur.notes.push(
+          `${d.dom.name}: ${lost.length} dirty page(s) LOST this round: ${lost
+            .slice(0, 8)
+            .map((g) => hex(g * 4096))
+            .join(', ')}`,
+        );
+      if (phantom.length)
+        this.cur.notes.push(
+          `${d.dom.name}: ${phantom.length} phantom dirty page(s): ${phantom
+            .slice(0, 8)
+            .map((g) => hex(g * 4096))
+            .join(', ')}`,
+        );
       // clean: clear the bitmap and write-protect the reported pages again
       for (const g of reported) {
         this.setWrite(d, g, false);
@@ -616,8 +768,16 @@ export class TraceEngine {
       rounds: this.rounds,
       findings: this.findings,
       cost: {
-        vlpt: { faults: vf, counts: { ...this.vlptCounts }, cycles: { perFault: round2(vPer), faults: this.vlptFaultCycles, oneOff: this.vlptOneOff, total: vTotal } },
-        p2mLookup: { faults: pf, counts: { ...this.p2mCounts }, cycles: { perFault: round2(pPer), faults: this.p2mFaultCycles, oneOff: 0, total: this.p2mFaultCycles } },
+        vlpt: {
+          faults: vf,
+          counts: { ...this.vlptCounts },
+          cycles: { perFault: round2(vPer), faults: this.vlptFaultCycles, oneOff: this.vlptOneOff, total: vTotal },
+        },
+        p2mLookup: {
+          faults: pf,
+          counts: { ...this.p2mCounts },
+          cycles: { perFault: round2(pPer), faults: this.p2mFaultCycles, oneOff: 0, total: this.p2mFaultCycles },
+        },
         table: c,
         breakEvenFaults: breakEven,
         verdict,
@@ -639,7 +799,15 @@ function round2(n: number): number {
 }
 
 export function statsCycles(s: CpuStats, c: CostTable): number {
-  return s.loads * c.load + s.stores * c.store + s.walkReads * c.tlbMissWalkPerLevel + s.tlbiMva * c.tlbiMva + s.tlbiAll * c.tlbiAll + s.dsb * c.dsb + s.isb * c.isb;
+  return (
+    s.loads * c.load +
+    s.stores * c.store +
+    s.walkReads * c.tlbMissWalkPerLevel +
+    s.tlbiMva * c.tlbiMva +
+    s.tlbiAll * c.tlbiAll +
+    s.dsb * c.dsb +
+    s.isb * c.isb
+  );
 }
 
 export function runScenario(sc: Scenario): TraceResult {

@@ -15,7 +15,8 @@ function jsonDepth(text: string, limit: number): number {
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (inString) {
-      if (c === 92) i++; // backslash: skip the escaped character
+      if (c === 92)
+        i++; // backslash: skip the escaped character
       else if (c === 34) inString = false;
     } else if (c === 34) inString = true;
     else if (c === 91 || c === 123) {
@@ -38,20 +39,25 @@ function isObj(v: unknown): v is Obj {
 /** numbers may be JSON numbers or strings in the CLI's syntax ("0x80000000", "512M") */
 function num(v: unknown, where: string, size = false, max = IPA_LIMIT): number {
   if (typeof v === 'number') {
-    if (!Number.isSafeInteger(v) || v < 0 || v > max) throw new InputError(`${where}: ${v} is not a non-negative integer up to ${max}`);
+    if (!Number.isSafeInteger(v) || v < 0 || v > max)
+      throw new InputError(`${where}: ${v} is not a non-negative integer up to ${max}`);
     return v;
   }
   if (typeof v === 'string') return parseNumber(v, where, { size, max });
-  throw new InputError(`${where}: expected a number or a string like "0x80000000"${size ? ' or "512M"' : ''}, got ${v === null ? 'null' : typeof v}`);
+  throw new InputError(
+    `${where}: expected a number or a string like "0x80000000"${size ? ' or "512M"' : ''}, got ${v === null ? 'null' : typeof v}`,
+  );
 }
 
 function str(v: unknown, where: string): string {
-  if (typeof v !== 'string' || v.length === 0 || v.length > 64) throw new InputError(`${where}: expected a non-empty string (≤ 64 characters)`);
+  if (typeof v !== 'string' || v.length === 0 || v.length > 64)
+    throw new InputError(`${where}: expected a non-empty string (≤ 64 characters)`);
   return v;
 }
 
 function onlyKeys(o: Obj, allowed: string[], where: string): void {
-  for (const k of Object.keys(o)) if (!allowed.includes(k)) throw new InputError(`${where}: unknown field "${k}" (expected ${allowed.join(', ')})`);
+  for (const k of Object.keys(o))
+    if (!allowed.includes(k)) throw new InputError(`${where}: unknown field "${k}" (expected ${allowed.join(', ')})`);
 }
 
 /** Parse and validate a scenario (already JSON-decoded, or its text). */
@@ -61,7 +67,8 @@ export function parseScenario(input: unknown, file = 'scenario'): Scenario {
     // a scenario nests 4 levels; refuse deep nesting before JSON.parse, whose cost grows
     // faster than linearly with it (fuzz: 8 MiB of nested brackets)
     const depth = jsonDepth(input, MAX_DEPTH);
-    if (depth > MAX_DEPTH) throw new InputError(`${file}: JSON nested deeper than ${MAX_DEPTH} levels (a scenario needs 4)`);
+    if (depth > MAX_DEPTH)
+      throw new InputError(`${file}: JSON nested deeper than ${MAX_DEPTH} levels (a scenario needs 4)`);
     try {
       data = JSON.parse(input);
     } catch (e) {
@@ -71,20 +78,29 @@ export function parseScenario(input: unknown, file = 'scenario'): Scenario {
   if (!isObj(data)) throw new InputError(`${file}: expected a JSON object with "domains" and "steps"`);
   onlyKeys(data, ['$schema', 'name', 'description', 'tree', 'cpus', 'hostRam', 'domains', 'steps', 'costs'], file);
   const tree = (data.tree ?? '9a80d50') as XenTree;
-  if (!XEN_TREES.includes(tree)) throw new InputError(`${file}: tree: "${String(data.tree)}" is not one of ${XEN_TREES.join(', ')}`);
+  if (!XEN_TREES.includes(tree))
+    throw new InputError(`${file}: tree: "${String(data.tree)}" is not one of ${XEN_TREES.join(', ')}`);
   const cpus = data.cpus === undefined ? 2 : num(data.cpus, `${file}: cpus`, false, 8);
   if (cpus < 1) throw new InputError(`${file}: cpus: expected 1 to 8`);
-  const hostRamSize = data.hostRam === undefined ? 4 * 2 ** 30 : num(data.hostRam, `${file}: hostRam`, true, 64 * 2 ** 30);
-  if (!Array.isArray(data.domains) || data.domains.length === 0 || data.domains.length > 8) throw new InputError(`${file}: domains: expected an array of 1 to 8 domains`);
+  const hostRamSize =
+    data.hostRam === undefined ? 4 * 2 ** 30 : num(data.hostRam, `${file}: hostRam`, true, 64 * 2 ** 30);
+  if (!Array.isArray(data.domains) || data.domains.length === 0 || data.domains.length > 8)
+    throw new InputError(`${file}: domains: expected an array of 1 to 8 domains`);
   const domains: ScenarioDomain[] = data.domains.map((d, i) => {
     const w = `${file}: domains[${i}]`;
     if (!isObj(d)) throw new InputError(`${w}: expected an object {name, ramBase, ramSize}`);
     onlyKeys(d, ['name', 'ramBase', 'ramSize'], w);
-    const dom = { name: str(d.name, `${w}.name`), ramBase: num(d.ramBase ?? 0x80000000, `${w}.ramBase`, true), ramSize: num(d.ramSize, `${w}.ramSize`, true) };
+    const dom = {
+      name: str(d.name, `${w}.name`),
+      ramBase: num(d.ramBase ?? 0x80000000, `${w}.ramBase`, true),
+      ramSize: num(d.ramSize, `${w}.ramSize`, true),
+    };
     try {
       checkGuestRam(dom.ramBase, dom.ramSize, tree);
     } catch (e) {
-      throw new InputError(`${w}: ${(e as Error).message.replace(/^--ram-[a-z/-]+: /, '').replace('use --tree 9a80d50', 'use "tree": "9a80d50"')}`);
+      throw new InputError(
+        `${w}: ${(e as Error).message.replace(/^--ram-[a-z/-]+: /, '').replace('use --tree 9a80d50', 'use "tree": "9a80d50"')}`,
+      );
     }
     return dom;
   });
@@ -93,14 +109,16 @@ export function parseScenario(input: unknown, file = 'scenario'): Scenario {
     if (names.has(d.name)) throw new InputError(`${file}: domains: the name "${d.name}" is used twice`);
     names.add(d.name);
   }
-  if (!Array.isArray(data.steps) || data.steps.length > MAX_STEPS) throw new InputError(`${file}: steps: expected an array of at most ${MAX_STEPS} steps`);
+  if (!Array.isArray(data.steps) || data.steps.length > MAX_STEPS)
+    throw new InputError(`${file}: steps: expected an array of at most ${MAX_STEPS} steps`);
   let writes = 0;
   const steps: StepOp[] = data.steps.map((s, i) => {
     const w = `${file}: steps[${i}]`;
     if (!isObj(s)) throw new InputError(`${w}: expected an object with "op"`);
     const domain = (): string => {
       const n = str(s.domain, `${w}.domain`);
-      if (!names.has(n)) throw new InputError(`${w}.domain: "${n}" is not one of the scenario's domains (${[...names].join(', ')})`);
+      if (!names.has(n))
+        throw new InputError(`${w}.domain: "${n}" is not one of the scenario's domains (${[...names].join(', ')})`);
       return n;
     };
     const cpu = (): number => {
@@ -118,10 +136,15 @@ export function parseScenario(input: unknown, file = 'scenario'): Scenario {
       case 'write': {
         onlyKeys(s, ['op', 'domain', 'gpa', 'gpas', 'note'], w);
         const list = s.gpas !== undefined ? s.gpas : s.gpa !== undefined ? [s.gpa] : undefined;
-        if (!Array.isArray(list) || list.length === 0) throw new InputError(`${w}: a write needs "gpa" or a non-empty "gpas" array`);
+        if (!Array.isArray(list) || list.length === 0)
+          throw new InputError(`${w}: a write needs "gpa" or a non-empty "gpas" array`);
         writes += list.length;
         if (writes > MAX_WRITES) throw new InputError(`${w}: more than ${MAX_WRITES} guest writes in one scenario`);
-        return { op: 'write', domain: domain(), gpas: list.map((g, j) => num(g, `${w}.gpas[${j}]`, false, IPA_LIMIT - 1)) };
+        return {
+          op: 'write',
+          domain: domain(),
+          gpas: list.map((g, j) => num(g, `${w}.gpas[${j}]`, false, IPA_LIMIT - 1)),
+        };
       }
       case 'round':
         onlyKeys(s, ['op', 'note'], w);
@@ -133,7 +156,9 @@ export function parseScenario(input: unknown, file = 'scenario'): Scenario {
         onlyKeys(s, ['op', 'domain', 'cpu', 'gpa', 'note'], w);
         return { op: 'access', domain: domain(), cpu: cpu(), gpa: num(s.gpa, `${w}.gpa`, false, IPA_LIMIT - 1) };
       default:
-        throw new InputError(`${w}.op: "${String(s.op)}" is not one of logdirty-start, logdirty-stop, schedule, write, round, destroy, vmap, access`);
+        throw new InputError(
+          `${w}.op: "${String(s.op)}" is not one of logdirty-start, logdirty-stop, schedule, write, round, destroy, vmap, access`,
+        );
     }
   });
   const costs: CostTable = { ...DEFAULT_COSTS };
@@ -141,7 +166,10 @@ export function parseScenario(input: unknown, file = 'scenario'): Scenario {
     if (!isObj(data.costs)) throw new InputError(`${file}: costs: expected an object of cycle counts`);
     for (const [k, v] of Object.entries(data.costs)) {
       // own keys only: `in` also accepted "constructor", "__proto__", "toString"…
-      if (!Object.prototype.hasOwnProperty.call(DEFAULT_COSTS, k)) throw new InputError(`${file}: costs: unknown field "${k}" (expected ${Object.keys(DEFAULT_COSTS).join(', ')})`);
+      if (!Object.prototype.hasOwnProperty.call(DEFAULT_COSTS, k))
+        throw new InputError(
+          `${file}: costs: unknown field "${k}" (expected ${Object.keys(DEFAULT_COSTS).join(', ')})`,
+        );
       (costs as unknown as Record<string, number>)[k] = num(v, `${file}: costs.${k}`, false, 1e6);
     }
   }

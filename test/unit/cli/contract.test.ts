@@ -81,7 +81,9 @@ describe('exit 2 with one stderr line naming the bad argument', () => {
     expectBadInput(await run('prepare', '--ram-base', '511G', '--ram-size', '1G'), '--ram-base/--ram-size');
     expect((await run('prepare', '--ram-base', '511G', '--ram-size', '0x3FFFF000', '--json')).code).toBe(0);
     // … and 9a80d50 maps all 40 bits
-    expect((await run('prepare', '--ram-base', '511G', '--ram-size', '2G', '--tree', '9a80d50', '--json')).code).toBe(0);
+    expect((await run('prepare', '--ram-base', '511G', '--ram-size', '2G', '--tree', '9a80d50', '--json')).code).toBe(
+      0,
+    );
   });
   it('an unknown option', async () => {
     expectBadInput(await run('resolve', '0x80001000', '--frobnicate'), '--frobnicate');
@@ -100,7 +102,9 @@ describe('exit 2 with one stderr line naming the bad argument', () => {
 
 describe('numbers in: hex with underscores and ULL, decimal, K/M/G sizes', () => {
   it('0x8000_1000ULL and 2147487744 are GPA 0x80001000; 512M is 0x20000000', async () => {
-    const a = (await runJson('resolve', '0x8000_1000ULL', '2147487744', '--ram-size', '512M', '--json')) as Array<{ gpa: string }>;
+    const a = (await runJson('resolve', '0x8000_1000ULL', '2147487744', '--ram-size', '512M', '--json')) as Array<{
+      gpa: string;
+    }>;
     expect(a.map((x) => x.gpa)).toEqual(['0x80001000', '0x80001000']);
   });
 });
@@ -110,14 +114,27 @@ describe('resolve --json', () => {
     const a = (await runJson('resolve', '0x80001000', '0x0', '--json')) as Array<Record<string, any>>;
     expect(a).toHaveLength(2);
     const r = a[0]!;
-    for (const k of ['gpa', 'gfn', 'vlptVa', 'xenSecondSlot', 'region', 'p2mIndex', 'steps', 'descriptor', 'fault', 'agrees']) expect(r).toHaveProperty(k);
+    for (const k of [
+      'gpa',
+      'gfn',
+      'vlptVa',
+      'xenSecondSlot',
+      'region',
+      'p2mIndex',
+      'steps',
+      'descriptor',
+      'fault',
+      'agrees',
+    ])
+      expect(r).toHaveProperty(k);
     expect(r.gpa).toBe('0x80001000');
     expect(r.gfn).toBe('0x80001');
     expect(r.vlptVa).toBe('0x8400008');
     expect(r.xenSecondSlot).toBe(66);
     expect(r.region).toBe('VIRT_LIN_P2M');
     expect(r.p2mIndex).toMatchObject({ first: 2, second: 0, third: 1 });
-    for (const v of [r.p2mIndex.first, r.p2mIndex.second, r.p2mIndex.third, r.xenSecondSlot]) expect(Number.isInteger(v)).toBe(true);
+    for (const v of [r.p2mIndex.first, r.p2mIndex.second, r.p2mIndex.third, r.xenSecondSlot])
+      expect(Number.isInteger(v)).toBe(true);
     expect(r.steps).toHaveLength(3);
     for (const st of r.steps) {
       expect(Number.isInteger(st.level)).toBe(true);
@@ -163,15 +180,30 @@ describe('va --json', () => {
     expect(r.gpa).toMatchObject({ start: '0x80001000', end: '0x80002000', gfn: '0x80001' });
   });
   it('0x10000000: VMAP slot 128, no GPA; 0x80000000: DOMHEAP, no xen_second slot', async () => {
-    expect(await runJson('va', '0x10000000', '--json')).toMatchObject({ region: 'VMAP', xenSecondSlot: 128, gpa: null });
-    expect(await runJson('va', '0x80000000', '--json')).toMatchObject({ region: 'DOMHEAP', xenSecondSlot: null, gpa: null });
+    expect(await runJson('va', '0x10000000', '--json')).toMatchObject({
+      region: 'VMAP',
+      xenSecondSlot: 128,
+      gpa: null,
+    });
+    expect(await runJson('va', '0x80000000', '--json')).toMatchObject({
+      region: 'DOMHEAP',
+      xenSecondSlot: null,
+      gpa: null,
+    });
   });
 });
 
 describe('prepare --json', () => {
   it('default 512 MiB at 2 GiB (doc §9.3 row 1)', async () => {
     const r = (await runJson('prepare', '--json')) as Record<string, any>;
-    expect(r).toMatchObject({ result: 0, message: null, secondLvlStart: 66, secondLvlEnd: 67, slotsWritten: [66], flush: { va: '0x8400000', size: '0x200000' } });
+    expect(r).toMatchObject({
+      result: 0,
+      message: null,
+      secondLvlStart: 66,
+      secondLvlEnd: 67,
+      slotsWritten: [66],
+      flush: { va: '0x8400000', size: '0x200000' },
+    });
     expect(Array.isArray(r.findings)).toBe(true);
     for (const f of r.findings) {
       expect(Object.keys(f).sort()).toEqual(['id', 'message', 'regions', 'severity', 'slots']);
@@ -194,7 +226,9 @@ describe('prepare --json', () => {
     expect(over.message).toContain('written only by the "+ 1" in gp2m_end_index');
     expect(over.message).not.toMatch(/needs PTEs up to VA 0x10000000/);
     const text = await run('prepare', '--ram-size', '62G');
-    expect(text.out.join('\n')).toContain('RAM PTEs: VA 0x08400000–0x0ffffff8 (slots 66–127); written only by the "+ 1" of');
+    expect(text.out.join('\n')).toContain(
+      'RAM PTEs: VA 0x08400000–0x0ffffff8 (slots 66–127); written only by the "+ 1" of',
+    );
   });
   it('63 GiB at 2 GiB: the RAM itself needs slot 128, only slot 129 comes from the +1', async () => {
     // end 65 GiB: last gfn (0x1040000000 − 1) >> 12 = 0x103FFFF → VA 0x08000000 + 0x81FFFF8 = 0x101FFFF8 (slot 128)
@@ -202,23 +236,50 @@ describe('prepare --json', () => {
     expect(r.ramPtes).toMatchObject({ lastVa: '0x101ffff8', lastSlot: 128 });
     expect(r.slotsFromPlusOne).toEqual([129]);
     const over = (r.findings as Array<any>).find((f) => f.id === 'window-overrun');
-    expect(over.message).toContain('has PTEs up to VA 0x101ffff8 (slot 128, VMAP), past the window end 0x10000000; slot 129 is written only by the "+ 1"');
+    expect(over.message).toContain(
+      'has PTEs up to VA 0x101ffff8 (slot 128, VMAP), past the window end 0x10000000; slot 129 is written only by the "+ 1"',
+    );
   });
   it('1 GiB at 63 GiB: window-overrun into VMAP by the +1 alone, extra-slot 128 (doc §9.3)', async () => {
     const r = (await runJson('prepare', '--ram-base', '63G', '--ram-size', '1G', '--json')) as Record<string, any>;
-    expect(r).toMatchObject({ result: 0, secondLvlStart: 127, secondLvlEnd: 129, slotsWritten: [127, 128], flush: { va: '0xfe00000', size: '0x400000' } });
+    expect(r).toMatchObject({
+      result: 0,
+      secondLvlStart: 127,
+      secondLvlEnd: 129,
+      slotsWritten: [127, 128],
+      flush: { va: '0xfe00000', size: '0x400000' },
+    });
     const byId = Object.fromEntries((r.findings as Array<any>).map((f) => [f.id, f]));
     expect(byId['window-overrun']).toMatchObject({ severity: 'error', slots: [128], regions: ['VMAP'] });
     expect(byId['extra-slot']).toMatchObject({ slots: [128] });
   });
   it('-12 is a run, not an error: exit 0 with the message (4 KiB at 959 GiB: 64 + 960 = 1024; tree 9a80d50)', async () => {
-    const r = (await runJson('prepare', '--ram-base', '959G', '--ram-size', '4K', '--tree', '9a80d50', '--json')) as Record<string, any>;
-    expect(r).toMatchObject({ result: -12, message: 'xen second page is small for VLPT for domU', secondLvlStart: 0, secondLvlEnd: 0, slotsWritten: [], flush: null });
+    const r = (await runJson(
+      'prepare',
+      '--ram-base',
+      '959G',
+      '--ram-size',
+      '4K',
+      '--tree',
+      '9a80d50',
+      '--json',
+    )) as Record<string, any>;
+    expect(r).toMatchObject({
+      result: -12,
+      message: 'xen second page is small for VLPT for domU',
+      secondLvlStart: 0,
+      secondLvlEnd: 0,
+      slotsWritten: [],
+      flush: null,
+    });
     expect((r.findings as Array<any>).map((f) => f.id)).toContain('second-check-array');
   });
   it('-12 from the size check: exit 0 with "Available VLPT is small…" (64 GiB + 4 KiB)', async () => {
     const r = (await runJson('prepare', '--ram-size', '0x10_0000_1000', '--json')) as Record<string, any>;
-    expect(r).toMatchObject({ result: -12, message: 'Available VLPT is small for domU guest(avail: 8000000, required: 8000008)' });
+    expect(r).toMatchObject({
+      result: -12,
+      message: 'Available VLPT is small for domU guest(avail: 8000000, required: 8000008)',
+    });
   });
   it('without --json: exit 0', async () => {
     const r = await run('prepare', '--ram-base', '959G', '--ram-size', '4K', '--tree', '9a80d50');

@@ -35,7 +35,12 @@ function rows(md: string): string[][] {
     .split('\n')
     .filter((l) => l.startsWith('|') && !/^\|\s*-/.test(l))
     .slice(1)
-    .map((l) => l.split('|').slice(1, -1).map((c) => c.trim()));
+    .map((l) =>
+      l
+        .split('|')
+        .slice(1, -1)
+        .map((c) => c.trim()),
+    );
 }
 
 describe('README bad-input table', () => {
@@ -49,7 +54,11 @@ describe('README bad-input table', () => {
         expect(r.code).toBe(2);
         expect(r.err).toHaveLength(1);
         // the documented text, with … standing for elided parts
-        const parts = message!.replace(/^`|`$/g, '').split('…').map((p) => p.trim()).filter(Boolean);
+        const parts = message!
+          .replace(/^`|`$/g, '')
+          .split('…')
+          .map((p) => p.trim())
+          .filter(Boolean);
         for (const p of parts) expect(r.err[0]).toContain(p.replace(/^`|`$/g, ''));
       });
     }

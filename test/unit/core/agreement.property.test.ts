@@ -29,7 +29,9 @@ const guestArb = fc
         fc.integer({ min: 0, max: LIMIT / PAGE - sizePages }),
         // 1 GiB- and 2 MiB-aligned bases exercise the +1 and table boundaries
         fc.integer({ min: 0, max: Math.floor((LIMIT - sizePages * PAGE) / GiB) }).map((g) => (g * GiB) / PAGE),
-        fc.integer({ min: 0, max: Math.floor((LIMIT - sizePages * PAGE) / 0x200000) }).map((m) => (m * 0x200000) / PAGE),
+        fc
+          .integer({ min: 0, max: Math.floor((LIMIT - sizePages * PAGE) / 0x200000) })
+          .map((m) => (m * 0x200000) / PAGE),
       )
       .map((basePages) => ({ ramBase: basePages * PAGE, ramSize: sizePages * PAGE })),
   );
@@ -53,7 +55,18 @@ function gpasFor(g: { ramBase: number; ramSize: number }) {
 
 function explain(s: Session, gpa: number, extra: Record<string, unknown>): string {
   const r = resolveGpa(s.sys, s.dom, 0, gpa, { useTlb: false });
-  return JSON.stringify({ ram: [s.dom.ramBase.toString(16), s.dom.ramSize.toString(16)], gpa: gpa.toString(16), steps: r.steps.map((x) => [x.level, x.index, x.raw]), fault: r.fault, descriptor: r.descriptor.raw, p2mLookup: r.p2mLookup.pa, ...extra }, (_k, v) => (typeof v === 'bigint' ? '0x' + v.toString(16) : v));
+  return JSON.stringify(
+    {
+      ram: [s.dom.ramBase.toString(16), s.dom.ramSize.toString(16)],
+      gpa: gpa.toString(16),
+      steps: r.steps.map((x) => [x.level, x.index, x.raw]),
+      fault: r.fault,
+      descriptor: r.descriptor.raw,
+      p2mLookup: r.p2mLookup.pa,
+      ...extra,
+    },
+    (_k, v) => (typeof v === 'bigint' ? '0x' + v.toString(16) : v),
+  );
 }
 
 describe('VLPT, p2m_lookup and the oracle agree for random guests and GPAs (no overrun)', () => {
@@ -62,7 +75,9 @@ describe('VLPT, p2m_lookup and the oracle agree for random guests and GPAs (no o
     const seen = { mapped: 0, invalidEntry: 0, fault: 0 };
     fc.assert(
       fc.property(
-        guestArb.chain((g) => fc.tuple(fc.constant(g), gpasFor(g), fc.constantFrom('ac6e1ae' as const, '9a80d50' as const))),
+        guestArb.chain((g) =>
+          fc.tuple(fc.constant(g), gpasFor(g), fc.constantFrom('ac6e1ae' as const, '9a80d50' as const)),
+        ),
         ([g, gpas, tree]) => {
           const s = createSession({ ...g, tree, cpus: 1 });
           expect(s.prepare!.result).toBe(0);
@@ -92,7 +107,9 @@ describe('VLPT, p2m_lookup and the oracle agree for random guests and GPAs (no o
             }
             // 4. the software p2m_lookup
             const look = p2mLookup(s.sys, s.dom, 0, gpa);
-            expect(look.pa === -1 ? null : BigInt(look.pa), ctx()).toBe(oracleP === null ? null : naiveLeafPa(oracleP, gpa));
+            expect(look.pa === -1 ? null : BigInt(look.pa), ctx()).toBe(
+              oracleP === null ? null : naiveLeafPa(oracleP, gpa),
+            );
             // 5. the report
             const r = resolveGpa(s.sys, s.dom, 0, gpa);
             expect(r.agrees, ctx()).toBe(true);

@@ -19,7 +19,7 @@ describe('item 13: va meanings agree with the walk', () => {
     const r = describeVa(s.sys, s.dom, 0, 0x7fffffff);
     expect(r.xenSecondSlot).toBe(1023);
     expect(r.fault).toEqual({ level: 2, kind: 'translation' });
-    expect(r.meaning).toContain('beyond this host\'s xenheap: 512 MiB mapped at 0x40000000–0x60000000');
+    expect(r.meaning).toContain("beyond this host's xenheap: 512 MiB mapped at 0x40000000–0x60000000");
     expect(r.meaning).not.toContain('direct map of PA');
     // the last xenheap byte is mapped: 0x5fffffff → PA 0x82000000 + 0x1fffffff = 0xa1ffffff
     const last = describeVa(s.sys, s.dom, 0, 0x5fffffff);
@@ -30,7 +30,9 @@ describe('item 13: va meanings agree with the walk', () => {
     const s = createSession({ ramSize: 62 * GiB });
     const r = describeVa(s.sys, s.dom, 0, 0x10000000);
     expect(r.fault).toEqual({ level: 2, kind: 'translation' });
-    expect(r.meaning).toContain('xen_second[128] now holds a copy of d1 L1[64] written by prepare_vlpt (window-overrun)');
+    expect(r.meaning).toContain(
+      'xen_second[128] now holds a copy of d1 L1[64] written by prepare_vlpt (window-overrun)',
+    );
     expect(r.meaning).toContain('nothing is mapped here any more');
     // with 512 MiB the bitmap page is mapped and the meaning has no such clause
     const ok = createSession();
@@ -43,7 +45,7 @@ describe('item 13: va meanings agree with the walk', () => {
     const s = createSession();
     const r = describeVa(s.sys, s.dom, 0, 0x07ffffff);
     expect(r.fault).not.toBeNull();
-    expect(r.meaning).toContain('beyond this host\'s frametable: 32 MiB mapped at 0x02000000–0x04000000');
+    expect(r.meaning).toContain("beyond this host's frametable: 32 MiB mapped at 0x02000000–0x04000000");
   });
   it('a VLPT window VA whose slot prepare_vlpt did not fill says it is not mapped now', () => {
     const s = createSession();
@@ -111,10 +113,20 @@ describe('item 13: vmap as xen/common/vmap.c (2013, ARM)', () => {
     const m = sys.cpu(0).mmu.stats;
     const before = { ...m };
     const va = sys.mapDomainPageGlobal(0, 0x90000);
-    expect({ dsb: m.dsb - before.dsb, isb: m.isb - before.isb, tlbi: m.tlbiMva - before.tlbiMva, st: m.stores - before.stores }).toEqual({ dsb: 4, isb: 1, tlbi: 1, st: 1 });
+    expect({
+      dsb: m.dsb - before.dsb,
+      isb: m.isb - before.isb,
+      tlbi: m.tlbiMva - before.tlbiMva,
+      st: m.stores - before.stores,
+    }).toEqual({ dsb: 4, isb: 1, tlbi: 1, st: 1 });
     const mid = { ...m };
     sys.unmapDomainPageGlobal(0, va);
-    expect({ dsb: m.dsb - mid.dsb, isb: m.isb - mid.isb, tlbi: m.tlbiMva - mid.tlbiMva, st: m.stores - mid.stores }).toEqual({ dsb: 4, isb: 1, tlbi: 1, st: 1 });
+    expect({
+      dsb: m.dsb - mid.dsb,
+      isb: m.isb - mid.isb,
+      tlbi: m.tlbiMva - mid.tlbiMva,
+      st: m.stores - mid.stores,
+    }).toEqual({ dsb: 4, isb: 1, tlbi: 1, st: 1 });
   });
   it('prepare_vlpt cost includes the two vmaps of its shadow pages', () => {
     // 512 MiB guest: main had 14 dsb (issue 13: vmap's write_pte barriers were missing); now 18
@@ -145,14 +157,20 @@ describe('item 13: the xenheap cap is the model’s, and it says so', () => {
 describe('item 11: on ac6e1ae no guest RAM exists at or above 512 GiB', () => {
   it('createSession refuses it, naming --ram-base/--ram-size and the rule; 9a80d50 accepts it', () => {
     expect(() => createSession({ ramBase: 600 * GiB, ramSize: GiB })).toThrow(InputError);
-    expect(() => createSession({ ramBase: 600 * GiB, ramSize: GiB })).toThrow(/--ram-base\/--ram-size: .*reaches 512 GiB.*ac6e1ae.*BUG_ON/);
+    expect(() => createSession({ ramBase: 600 * GiB, ramSize: GiB })).toThrow(
+      /--ram-base\/--ram-size: .*reaches 512 GiB.*ac6e1ae.*BUG_ON/,
+    );
     // create_p2m_entries BUG_ONs on bit 39 of the exclusive end too: RAM must end below 512 GiB
     expect(() => createSession({ ramBase: 511 * GiB, ramSize: GiB })).toThrow(/must end below 0x8000000000/);
     expect(createSession({ ramBase: 511 * GiB, ramSize: GiB - 4096 }).prepare!.result).toBe(0);
     expect(createSession({ ramBase: 600 * GiB, ramSize: GiB, tree: '9a80d50' }).prepare!.result).toBe(0);
   });
   it('a scenario on ac6e1ae with such a domain is refused with the field named', () => {
-    const text = JSON.stringify({ tree: 'ac6e1ae', domains: [{ name: 'big', ramBase: 600 * GiB, ramSize: GiB }], steps: [{ op: 'logdirty-start', domain: 'big', cpu: 0 }] });
+    const text = JSON.stringify({
+      tree: 'ac6e1ae',
+      domains: [{ name: 'big', ramBase: 600 * GiB, ramSize: GiB }],
+      steps: [{ op: 'logdirty-start', domain: 'big', cpu: 0 }],
+    });
     expect(() => parseScenario(text, 'x.scenario.json')).toThrow(/domains\[0\]: .*512 GiB.*"tree": "9a80d50"/);
   });
   it('resolve 0x8080001000 with 8 GiB: p2m_lookup aliases GPA − 512 GiB; the verdict says so instead of "VLPT gives -1"', () => {
@@ -188,9 +206,15 @@ describe('item 12: guests over 960 GiB are emulated (prepare_vlpt returns -12), 
   });
   it('what cannot be modelled names --ram-size and the limit (exit 2)', async () => {
     const err: string[] = [];
-    const code = await main(['prepare', '--ram-base', '0', '--ram-size', '1T', '--tree', '9a80d50'], { out: () => undefined, err: (x) => err.push(x), readFile: () => '' });
+    const code = await main(['prepare', '--ram-base', '0', '--ram-size', '1T', '--tree', '9a80d50'], {
+      out: () => undefined,
+      err: (x) => err.push(x),
+      readFile: () => '',
+    });
     expect(code).toBe(2);
     expect(err).toHaveLength(1);
-    expect(err[0]).toMatch(/^xenlens prepare: --ram-size: 1 TiB of guest RAM needs 0x10000000 backing frames.*at most 1018 GiB/);
+    expect(err[0]).toMatch(
+      /^xenlens prepare: --ram-size: 1 TiB of guest RAM needs 0x10000000 backing frames.*at most 1018 GiB/,
+    );
   });
 });

@@ -138,9 +138,23 @@ describe('cleanup_vlpt and restore_vlpt after it (doc §8, §10 cleanup-*)', () 
 describe('findings of a single-domain prepare (analyzePrepare)', () => {
   it('the catalogue has stable ids with a severity and an explanation', () => {
     expect(FINDINGS.map((f) => f.id)).toEqual([
-      'window-overrun', 'second-check-array', 'extra-slot', 'shared-table-local-flush', 'restore-skip-stale-tlb',
-      'restore-partial-range', 'no-range-check', 'barrier-gap', 'cleanup-leak', 'cleanup-stale-slots', 'stale-snapshot',
-      'unchecked-vmap', 'readonly-window', 'block-entry', 'frametable-collision', 'arm64-build', 'diffstat-mismatch',
+      'window-overrun',
+      'second-check-array',
+      'extra-slot',
+      'shared-table-local-flush',
+      'restore-skip-stale-tlb',
+      'restore-partial-range',
+      'no-range-check',
+      'barrier-gap',
+      'cleanup-leak',
+      'cleanup-stale-slots',
+      'stale-snapshot',
+      'unchecked-vmap',
+      'readonly-window',
+      'block-entry',
+      'frametable-collision',
+      'arm64-build',
+      'diffstat-mismatch',
     ]);
     for (const f of FINDINGS) {
       expect(['error', 'warning', 'info']).toContain(f.severity);
@@ -176,7 +190,11 @@ describe('findings of a single-domain prepare (analyzePrepare)', () => {
   describe('extra-slot', () => {
     it('triggered: 1 GiB at 2 GiB → slot 67 for L1[3], no RAM', () => {
       const s = createSession({ ramSize: 1 * GiB });
-      expect(s.findings.find((x) => x.id === 'extra-slot')).toMatchObject({ severity: 'warning', slots: [67], regions: ['VIRT_LIN_P2M'] });
+      expect(s.findings.find((x) => x.id === 'extra-slot')).toMatchObject({
+        severity: 'warning',
+        slots: [67],
+        regions: ['VIRT_LIN_P2M'],
+      });
     });
     it('not triggered: 512 MiB at 2 GiB (end 0xA0000000 is not 1 GiB-aligned)', () => {
       expect(ids(createSession())).not.toContain('extra-slot');
@@ -187,7 +205,10 @@ describe('findings of a single-domain prepare (analyzePrepare)', () => {
     it('triggered (passes an overrun): 1 GiB at 800 GiB writes XENHEAP slots 864–865 with result 0', () => {
       const s = createSession({ ramBase: 800 * GiB, ramSize: 1 * GiB, tree: '9a80d50' });
       expect(s.prepare!.result).toBe(0);
-      expect(s.findings.find((x) => x.id === 'second-check-array')).toMatchObject({ slots: [864, 865], regions: ['XENHEAP'] });
+      expect(s.findings.find((x) => x.id === 'second-check-array')).toMatchObject({
+        slots: [864, 865],
+        regions: ['XENHEAP'],
+      });
     });
     it('triggered (fires only at the array end): 4 KiB at 959 GiB', () => {
       const s = createSession({ ramBase: 959 * GiB, ramSize: 4 * KiB, tree: '9a80d50' });
@@ -201,7 +222,10 @@ describe('findings of a single-domain prepare (analyzePrepare)', () => {
   describe('readonly-window', () => {
     it('triggered on ac6e1ae: a store through get_vlpt_3lvl_pte(0x80001000) takes a permission fault at level 3', () => {
       const s = createSession({ tree: 'ac6e1ae' });
-      expect(s.findings.find((x) => x.id === 'readonly-window')).toMatchObject({ slots: [66], regions: ['VIRT_LIN_P2M'] });
+      expect(s.findings.find((x) => x.id === 'readonly-window')).toMatchObject({
+        slots: [66],
+        regions: ['VIRT_LIN_P2M'],
+      });
       expect(() => s.sys.cpu(0).mmu.store64(0x08400008, 0, 0x6ff)).toThrow(HypTrap);
       try {
         s.sys.cpu(0).mmu.store64(0x08400008, 0, 0x6ff);
@@ -223,7 +247,11 @@ describe('findings of a single-domain prepare (analyzePrepare)', () => {
   describe('frametable-collision', () => {
     it('triggered: 20 GiB host → frametable slots 16–79; prepare overwrote slot 66', () => {
       const s = createSession({ hostRamSize: 20 * GiB });
-      expect(s.findings.find((x) => x.id === 'frametable-collision')).toMatchObject({ severity: 'error', slots: [66], regions: ['FRAMETABLE', 'VIRT_LIN_P2M'] });
+      expect(s.findings.find((x) => x.id === 'frametable-collision')).toMatchObject({
+        severity: 'error',
+        slots: [66],
+        regions: ['FRAMETABLE', 'VIRT_LIN_P2M'],
+      });
       // slot 66 was a frametable block (0x0050…E7D) at boot; now it is guest L1[2]
       const boot = s.sys.bootEntry(66)!;
       expect(boot[1] & 0xfff).toBe(0xe7d);
@@ -279,10 +307,13 @@ describe('findings of a single-domain prepare (analyzePrepare)', () => {
       // 2013 vmap on ARM cannot grow its bitmap (vm_init already mapped VMAP pages 1–5), so it holds
       // vm_top = 4096 * 8 = 32768 pages; one-page allocations with a guard page each sit at pages
       // 7, 9, …, 32767: (32767 − 7) / 2 + 1 = 16381 of them.
-      for (let k = 0; k < 16381; k++) expect(s.sys.mapDomainPageGlobal(0, 0x90000)).toBe(0x10000000 + (7 + 2 * k) * 4096);
+      for (let k = 0; k < 16381; k++)
+        expect(s.sys.mapDomainPageGlobal(0, 0x90000)).toBe(0x10000000 + (7 + 2 * k) * 4096);
       expect(s.sys.mapDomainPageGlobal(0, 0x90000)).toBe(0);
       // the growth attempt: map_pages_to_xen(VMAP_VIRT_START + 32768 / 8 = 0x10001000) finds vm_init's mapping
-      expect(s.sys.log.at(-1)).toMatch(/^create_xen_entries: trying to replace an existing mapping addr=10001000 mfn=[0-9a-f]+$/);
+      expect(s.sys.log.at(-1)).toMatch(
+        /^create_xen_entries: trying to replace an existing mapping addr=10001000 mfn=[0-9a-f]+$/,
+      );
       const r = prepareVlpt(s.sys, s.dom, 0);
       expect(s.dom.dirty.secondLvl).toEqual([0, 0]);
       expect(r.trap).toMatchObject({ va: 66 * 8, write: true, kind: 'translation' });

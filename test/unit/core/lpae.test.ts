@@ -30,15 +30,45 @@ const loOf = (x: bigint): number => Number(x & 0xffffffffn);
 /** a stage-1 view with every field zero, to be overridden */
 function pt(f: Partial<LpaePt>): LpaePt {
   return {
-    valid: false, table: false, ai: 0, ns: false, user: false, ro: false, sh: 0, af: false, ng: false,
-    base: 0, sbz: 0, contig: false, pxn: false, xn: false, avail: 0, pxnt: false, xnt: false, apt: 0, nst: false,
+    valid: false,
+    table: false,
+    ai: 0,
+    ns: false,
+    user: false,
+    ro: false,
+    sh: 0,
+    af: false,
+    ng: false,
+    base: 0,
+    sbz: 0,
+    contig: false,
+    pxn: false,
+    xn: false,
+    avail: 0,
+    pxnt: false,
+    xnt: false,
+    apt: 0,
+    nst: false,
     ...f,
   };
 }
 function p2m(f: Partial<LpaeP2m>): LpaeP2m {
   return {
-    valid: false, table: false, mattr: 0, read: false, write: false, sh: 0, af: false, sbz4: false,
-    base: 0, sbz3: 0, contig: false, sbz2: false, xn: false, type: 0, sbz1: 0,
+    valid: false,
+    table: false,
+    mattr: 0,
+    read: false,
+    write: false,
+    sh: 0,
+    af: false,
+    sbz4: false,
+    base: 0,
+    sbz3: 0,
+    contig: false,
+    sbz2: false,
+    xn: false,
+    type: 0,
+    sbz1: 0,
     ...f,
   };
 }
@@ -49,13 +79,17 @@ describe('Xen stage-1 descriptor constants (doc §4, raw = constant | pa)', () =
   it('mfn_to_xen_entry(mfn) is 0x0040000000000E7D | pa', () => {
     expect(big(mfnToXenEntry(0, MT_WRITEALLOC))).toBe(0x0040000000000e7dn);
     expect(big(xenEntry('DATA_BLOCK', 0))).toBe(0x0040000000000e7dn);
-    expect(big(encodePt(pt({ valid: true, ai: 7, ns: true, user: true, sh: 2, af: true, ng: true, xn: true })))).toBe(0x0040000000000e7dn);
+    expect(big(encodePt(pt({ valid: true, ai: 7, ns: true, user: true, sh: 2, af: true, ng: true, xn: true })))).toBe(
+      0x0040000000000e7dn,
+    );
     // with a frame: pa = 0x80102 << 12 = 0x80102000
     expect(big(mfnToXenEntry(0x80102, MT_WRITEALLOC))).toBe(0x0040000080102e7dn);
   });
   it('… + table=1 (table link or 4 KiB page) is 0x0040000000000E7F', () => {
     expect(big(xenEntry('TABLE', 0))).toBe(0x0040000000000e7fn);
-    expect(big(encodePt(pt({ valid: true, table: true, ai: 7, ns: true, user: true, sh: 2, af: true, ng: true, xn: true })))).toBe(0x0040000000000e7fn);
+    expect(
+      big(encodePt(pt({ valid: true, table: true, ai: 7, ns: true, user: true, sh: 2, af: true, ng: true, xn: true }))),
+    ).toBe(0x0040000000000e7fn);
   });
   it('root entries 0/1 (table, xn 0) are 0x0000000000000E7F | pa (doc §3)', () => {
     expect(big(xenEntry('ROOT_TO_SECOND', 0x80102))).toBe(0x0000000080102e7fn);
@@ -63,7 +97,9 @@ describe('Xen stage-1 descriptor constants (doc §4, raw = constant | pa)', () =
   it('Xen text page (xn 0, ro 1, table 1) is 0x0000000000000EFF', () => {
     // 0xE7F | ro (0x80) = 0xEFF
     expect(big(xenEntry('TEXT_PAGE', 0))).toBe(0x0000000000000effn);
-    expect(big(encodePt(pt({ valid: true, table: true, ai: 7, ns: true, user: true, ro: true, sh: 2, af: true, ng: true })))).toBe(0x0000000000000effn);
+    expect(
+      big(encodePt(pt({ valid: true, table: true, ai: 7, ns: true, user: true, ro: true, sh: 2, af: true, ng: true }))),
+    ).toBe(0x0000000000000effn);
   });
   it('Xen rodata page (ro 1, xn) is 0x0040000000000EFF', () => {
     expect(big(xenEntry('RODATA_PAGE', 0))).toBe(0x0040000000000effn);
@@ -71,7 +107,23 @@ describe('Xen stage-1 descriptor constants (doc §4, raw = constant | pa)', () =
   it('fixmap device page (ai DEV_SHARED 4, table 1) is 0x0040000000000E73', () => {
     // 0xE61 | 4 << 2 (0x10) | table (2) = 0xE73
     expect(big(xenEntry('DEV_PAGE', 0))).toBe(0x0040000000000e73n);
-    expect(big(encodePt(pt({ valid: true, table: true, ai: MT_DEV_SHARED, ns: true, user: true, sh: 2, af: true, ng: true, xn: true })))).toBe(0x0040000000000e73n);
+    expect(
+      big(
+        encodePt(
+          pt({
+            valid: true,
+            table: true,
+            ai: MT_DEV_SHARED,
+            ns: true,
+            user: true,
+            sh: 2,
+            af: true,
+            ng: true,
+            xn: true,
+          }),
+        ),
+      ),
+    ).toBe(0x0040000000000e73n);
   });
   it('head.S PT_PT / PT_MEM / PT_DEV / PT_DEV_L3 low 12 bits are 0xE7F / 0xE7D / 0xE71 / 0xE73', () => {
     expect(loOf(big(xenEntry('TABLE', 0))) & 0xfff).toBe(0xe7f);
@@ -100,7 +152,9 @@ describe('p2m descriptor constants (doc §4)', () => {
   it('ac6e1ae: table links and leaves alike are 0x00000000000006FF', () => {
     expect(big(p2mTableEntry('ac6e1ae', 0))).toBe(0x00000000000006ffn);
     expect(big(p2mLeafEntry('ac6e1ae', 'p2m_ram_rw', 0))).toBe(0x00000000000006ffn);
-    expect(big(encodeP2m(p2m({ valid: true, table: true, mattr: MATTR_MEM, read: true, write: true, sh: 2, af: true })))).toBe(0x00000000000006ffn);
+    expect(
+      big(encodeP2m(p2m({ valid: true, table: true, mattr: MATTR_MEM, read: true, write: true, sh: 2, af: true }))),
+    ).toBe(0x00000000000006ffn);
   });
   it('ac6e1ae MATTR_DEV (mmio) is 0x00000000000006C7', () => {
     // mattr 1 << 2 = 0x04: 0x6FF - 0x3C + 0x04 = 0x6C7
@@ -130,13 +184,46 @@ describe('p2m descriptor constants (doc §4)', () => {
 
 describe('decode vectors (doc §9.4)', () => {
   it('0x00000000000006FF read as stage-1: valid, table, ai 7, ns, user, ro, sh 2, af, ng 0, xn 0', () => {
-    expect(decodePt(0, 0x6ff)).toMatchObject({ valid: true, table: true, ai: 7, ns: true, user: true, ro: true, sh: 2, af: true, ng: false, xn: false, base: 0 });
+    expect(decodePt(0, 0x6ff)).toMatchObject({
+      valid: true,
+      table: true,
+      ai: 7,
+      ns: true,
+      user: true,
+      ro: true,
+      sh: 2,
+      af: true,
+      ng: false,
+      xn: false,
+      base: 0,
+    });
   });
   it('0x004000000000067F read as stage-1: valid, table, ai 7, ns, user, ro 0, sh 2, af, xn 1', () => {
-    expect(decodePt(0x00400000, 0x67f)).toMatchObject({ valid: true, table: true, ai: 7, ns: true, user: true, ro: false, sh: 2, af: true, ng: false, xn: true });
+    expect(decodePt(0x00400000, 0x67f)).toMatchObject({
+      valid: true,
+      table: true,
+      ai: 7,
+      ns: true,
+      user: true,
+      ro: false,
+      sh: 2,
+      af: true,
+      ng: false,
+      xn: true,
+    });
   });
   it('0x00800000000006FF read as p2m: valid leaf, mattr 0xF, read, write, sh 2, af, type 1 (ram_rw)', () => {
-    expect(decodeP2m(0x00800000, 0x6ff)).toMatchObject({ valid: true, table: true, mattr: 0xf, read: true, write: true, sh: 2, af: true, xn: false, type: 1 });
+    expect(decodeP2m(0x00800000, 0x6ff)).toMatchObject({
+      valid: true,
+      table: true,
+      mattr: 0xf,
+      read: true,
+      write: true,
+      sh: 2,
+      af: true,
+      xn: false,
+      type: 1,
+    });
   });
   it('the base field spans both halves: hi bits 0..7 are frame bits 20..27', () => {
     // 0x000000fedcba9000 → base 0xfedcba9
@@ -181,7 +268,16 @@ describe('decode/encode round trip (fast-check)', () => {
       fc.property(u32, u32, (hi, lo) => {
         const a = decodePt(hi, lo);
         const b = decodeP2m(hi, lo);
-        return a.valid === b.valid && a.table === b.table && a.sh === b.sh && a.af === b.af && a.base === b.base && a.contig === b.contig && a.xn === b.xn && a.avail === b.type;
+        return (
+          a.valid === b.valid &&
+          a.table === b.table &&
+          a.sh === b.sh &&
+          a.af === b.af &&
+          a.base === b.base &&
+          a.contig === b.contig &&
+          a.xn === b.xn &&
+          a.avail === b.type
+        );
       }),
       { seed: 0x5eed, numRuns: 1000 },
     );
@@ -193,17 +289,49 @@ describe('cross-interpretation: p2m entries read by the MMU as Xen stage-1 (doc 
     const e = p2mTableEntry('ac6e1ae', 0x1234);
     // p2m write (S2AP[1], bit 7) is the stage-1 AP[2] = ro bit
     expect(decodeP2m(e[0]!, e[1]!).write).toBe(true);
-    expect(decodePt(e[0]!, e[1]!)).toMatchObject({ valid: true, table: true, ai: 7, ns: true, user: true, ro: true, sh: 2, af: true, ng: false, xn: false, base: 0x1234 });
+    expect(decodePt(e[0]!, e[1]!)).toMatchObject({
+      valid: true,
+      table: true,
+      ai: 7,
+      ns: true,
+      user: true,
+      ro: true,
+      sh: 2,
+      af: true,
+      ng: false,
+      xn: false,
+      base: 0x1234,
+    });
   });
   it('9a80d50 guest L2 entry 0x004000000000067F (write=0, xn=1) reads as ro 0, xn 1: read-write, never executable', () => {
     const e = p2mTableEntry('9a80d50', 0x1234);
     expect(decodeP2m(e[0]!, e[1]!).write).toBe(false);
-    expect(decodePt(e[0]!, e[1]!)).toMatchObject({ valid: true, table: true, ai: 7, ns: true, user: true, ro: false, sh: 2, af: true, ng: false, xn: true, base: 0x1234 });
+    expect(decodePt(e[0]!, e[1]!)).toMatchObject({
+      valid: true,
+      table: true,
+      ai: 7,
+      ns: true,
+      user: true,
+      ro: false,
+      sh: 2,
+      af: true,
+      ng: false,
+      xn: true,
+      base: 0x1234,
+    });
   });
   it('a guest L1 entry copied into xen_second has zero table attributes (bits 59-63) in both trees', () => {
     for (const tree of ['ac6e1ae', '9a80d50'] as const) {
       const e = p2mTableEntry(tree, 0xa4002);
-      expect(decodePt(e[0]!, e[1]!)).toMatchObject({ pxnt: false, xnt: false, apt: 0, nst: false, valid: true, table: true, base: 0xa4002 });
+      expect(decodePt(e[0]!, e[1]!)).toMatchObject({
+        pxnt: false,
+        xnt: false,
+        apt: 0,
+        nst: false,
+        valid: true,
+        table: true,
+        base: 0xa4002,
+      });
     }
   });
   it('a 9a80d50 ram_rw leaf read as stage-1 shows the type in avail (1) and write=1 as ro 1', () => {

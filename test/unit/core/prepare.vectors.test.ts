@@ -32,39 +32,167 @@ const range = (a: number, b: number): number[] => Array.from({ length: b - a + 1
 
 const ROWS: Row[] = [
   // end 0xA0000000 → end_idx 2 + 1 = 3; slot 66
-  { name: '512 MiB at 2 GiB', base: 0x80000000, size: 512 * MiB, ok: true, slots: [66, 66], flush: [0x08400000, 0x200000] },
+  {
+    name: '512 MiB at 2 GiB',
+    base: 0x80000000,
+    size: 512 * MiB,
+    ok: true,
+    slots: [66, 66],
+    flush: [0x08400000, 0x200000],
+  },
   // libxl's +1 MiB changes nothing: end 0xA0100000 → 3
-  { name: '512 MiB + 1 MiB at 2 GiB', base: 0x80000000, size: 513 * MiB, ok: true, slots: [66, 66], flush: [0x08400000, 0x200000] },
+  {
+    name: '512 MiB + 1 MiB at 2 GiB',
+    base: 0x80000000,
+    size: 513 * MiB,
+    ok: true,
+    slots: [66, 66],
+    flush: [0x08400000, 0x200000],
+  },
   // end 3 GiB → end_idx 4: slot 67 for L1[3], which has no RAM
-  { name: '1 GiB at 2 GiB', base: 0x80000000, size: 1 * GiB, ok: true, slots: [66, 67], flush: [0x08400000, 0x400000], extra: [67] },
+  {
+    name: '1 GiB at 2 GiB',
+    base: 0x80000000,
+    size: 1 * GiB,
+    ok: true,
+    slots: [66, 67],
+    flush: [0x08400000, 0x400000],
+    extra: [67],
+  },
   // end 3 GiB + 1 MiB → 4: slot 67 holds the tail, not extra
-  { name: '1 GiB + 1 MiB at 2 GiB', base: 0x80000000, size: 1 * GiB + 1 * MiB, ok: true, slots: [66, 67], flush: [0x08400000, 0x400000] },
+  {
+    name: '1 GiB + 1 MiB at 2 GiB',
+    base: 0x80000000,
+    size: 1 * GiB + 1 * MiB,
+    ok: true,
+    slots: [66, 67],
+    flush: [0x08400000, 0x400000],
+  },
   // end 5 GiB → 6: slots 66–69, 69 extra
-  { name: '3 GiB at 2 GiB', base: 0x80000000, size: 3 * GiB, ok: true, slots: [66, 69], flush: [0x08400000, 0x800000], extra: [69] },
+  {
+    name: '3 GiB at 2 GiB',
+    base: 0x80000000,
+    size: 3 * GiB,
+    ok: true,
+    slots: [66, 69],
+    flush: [0x08400000, 0x800000],
+    extra: [69],
+  },
   // end 64 GiB − 1 MiB → 63 + 1 = 64: slots 66–127, 62 slots = 0x7C00000
-  { name: '62 GiB − 1 MiB at 2 GiB', base: 0x80000000, size: 62 * GiB - 1 * MiB, ok: true, slots: [66, 127], flush: [0x08400000, 0x7c00000] },
+  {
+    name: '62 GiB − 1 MiB at 2 GiB',
+    base: 0x80000000,
+    size: 62 * GiB - 1 * MiB,
+    ok: true,
+    slots: [66, 127],
+    flush: [0x08400000, 0x7c00000],
+  },
   // end 64 GiB → 65: slots 66–128, 63 slots = 0x7E00000; 128 is VMAP and has no RAM
-  { name: '62 GiB at 2 GiB', base: 0x80000000, size: 62 * GiB, ok: true, slots: [66, 128], flush: [0x08400000, 0x7e00000], overrun: { slots: [128], region: 'VMAP' }, extra: [128] },
+  {
+    name: '62 GiB at 2 GiB',
+    base: 0x80000000,
+    size: 62 * GiB,
+    ok: true,
+    slots: [66, 128],
+    flush: [0x08400000, 0x7e00000],
+    overrun: { slots: [128], region: 'VMAP' },
+    extra: [128],
+  },
   // end 65 GiB → 66: slots 66–129 (64 slots = 0x8000000); 128 holds RAM 64–65 GiB, 129 extra
-  { name: '63 GiB at 2 GiB', base: 0x80000000, size: 63 * GiB, ok: true, slots: [66, 129], flush: [0x08400000, 0x8000000], overrun: { slots: [128, 129], region: 'VMAP' }, extra: [129] },
+  {
+    name: '63 GiB at 2 GiB',
+    base: 0x80000000,
+    size: 63 * GiB,
+    ok: true,
+    slots: [66, 129],
+    flush: [0x08400000, 0x8000000],
+    overrun: { slots: [128, 129], region: 'VMAP' },
+    extra: [129],
+  },
   // end 66 GiB → 67: slots 66–130 (65 slots = 0x8200000)
-  { name: '64 GiB at 2 GiB', base: 0x80000000, size: 64 * GiB, ok: true, slots: [66, 130], flush: [0x08400000, 0x8200000], overrun: { slots: [128, 129, 130], region: 'VMAP' }, extra: [130] },
+  {
+    name: '64 GiB at 2 GiB',
+    base: 0x80000000,
+    size: 64 * GiB,
+    ok: true,
+    slots: [66, 130],
+    flush: [0x08400000, 0x8200000],
+    overrun: { slots: [128, 129, 130], region: 'VMAP' },
+    extra: [130],
+  },
   // required = (64 GiB + 4 KiB) >> 9 = 0x8000000 + 8 = 0x8000008 > avail 0x8000000
-  { name: '64 GiB + 4 KiB at 2 GiB', base: 0x80000000, size: 64 * GiB + 4 * KiB, ok: false, message: 'Available VLPT is small for domU guest(avail: 8000000, required: 8000008)' },
+  {
+    name: '64 GiB + 4 KiB at 2 GiB',
+    base: 0x80000000,
+    size: 64 * GiB + 4 * KiB,
+    ok: false,
+    message: 'Available VLPT is small for domU guest(avail: 8000000, required: 8000008)',
+  },
   // what-if bases [A]
   { name: '1 GiB at 0', base: 0, size: 1 * GiB, ok: true, slots: [64, 65], flush: [0x08000000, 0x400000], extra: [65] },
   // start 62, end 63 GiB → 64: slots 126–127; 126 << 21 = 0x0FC00000
-  { name: '1 GiB at 62 GiB', base: 62 * GiB, size: 1 * GiB, ok: true, slots: [126, 127], flush: [0x0fc00000, 0x400000], extra: [127] },
+  {
+    name: '1 GiB at 62 GiB',
+    base: 62 * GiB,
+    size: 1 * GiB,
+    ok: true,
+    slots: [126, 127],
+    flush: [0x0fc00000, 0x400000],
+    extra: [127],
+  },
   // start 63 → slot 127 (0x0FE00000); end 64 GiB → 65: slot 128 by the +1 alone
-  { name: '1 GiB at 63 GiB', base: 63 * GiB, size: 1 * GiB, ok: true, slots: [127, 128], flush: [0x0fe00000, 0x400000], overrun: { slots: [128], region: 'VMAP' }, extra: [128] },
+  {
+    name: '1 GiB at 63 GiB',
+    base: 63 * GiB,
+    size: 1 * GiB,
+    ok: true,
+    slots: [127, 128],
+    flush: [0x0fe00000, 0x400000],
+    overrun: { slots: [128], region: 'VMAP' },
+    extra: [128],
+  },
   // start 800 → slot 864 (864 << 21 = 0x6C000000); end 801 GiB → 802: slots 864–865
-  { name: '1 GiB at 800 GiB', base: 800 * GiB, size: 1 * GiB, ok: true, slots: [864, 865], flush: [0x6c000000, 0x400000], overrun: { slots: [864, 865], region: 'XENHEAP' }, extra: [865], tree: '9a80d50' },
+  {
+    name: '1 GiB at 800 GiB',
+    base: 800 * GiB,
+    size: 1 * GiB,
+    ok: true,
+    slots: [864, 865],
+    flush: [0x6c000000, 0x400000],
+    overrun: { slots: [864, 865], region: 'XENHEAP' },
+    extra: [865],
+    tree: '9a80d50',
+  },
   // start 894 → 958 (0x77C00000); end 958 GiB → 959; 64 + 959 = 1023 < 1024 passes; 65 slots
-  { name: '64 GiB at 894 GiB', base: 894 * GiB, size: 64 * GiB, ok: true, slots: [958, 1022], flush: [0x77c00000, 0x8200000], overrun: { slots: range(958, 1022), region: 'XENHEAP' }, extra: [1022], tree: '9a80d50' },
+  {
+    name: '64 GiB at 894 GiB',
+    base: 894 * GiB,
+    size: 64 * GiB,
+    ok: true,
+    slots: [958, 1022],
+    flush: [0x77c00000, 0x8200000],
+    overrun: { slots: range(958, 1022), region: 'XENHEAP' },
+    extra: [1022],
+    tree: '9a80d50',
+  },
   // end 959 GiB → 960: 64 + 960 = 1024 >= 1024
-  { name: '64 GiB at 895 GiB', base: 895 * GiB, size: 64 * GiB, ok: false, message: 'xen second page is small for VLPT for domU', tree: '9a80d50' },
+  {
+    name: '64 GiB at 895 GiB',
+    base: 895 * GiB,
+    size: 64 * GiB,
+    ok: false,
+    message: 'xen second page is small for VLPT for domU',
+    tree: '9a80d50',
+  },
   // end 960 GiB → 961: 1025
-  { name: '64 GiB at 896 GiB', base: 896 * GiB, size: 64 * GiB, ok: false, message: 'xen second page is small for VLPT for domU', tree: '9a80d50' },
+  {
+    name: '64 GiB at 896 GiB',
+    base: 896 * GiB,
+    size: 64 * GiB,
+    ok: false,
+    message: 'xen second page is small for VLPT for domU',
+    tree: '9a80d50',
+  },
 ];
 
 function xenSecond(s: Session, slot: number): bigint {
@@ -134,7 +262,9 @@ describe('doc §9.3: dprintk texts', () => {
     expect(p.printk).toHaveLength(1);
     expect(p.printk[0]!.level).toBe('<0>'); // XENLOG_ERR
     // mm.c line 1384: the hunk @@ +1328,118 puts the dprintk on its 57th line (1328 + 56)
-    expect(p.printk[0]!.text).toBe('mm.c:1384: Available VLPT is small for domU guest(avail: 8000000, required: 8000008)\n');
+    expect(p.printk[0]!.text).toBe(
+      'mm.c:1384: Available VLPT is small for domU guest(avail: 8000000, required: 8000008)\n',
+    );
   });
   it('second check: no newline anywhere', () => {
     const s = createSession({ ramBase: 895 * GiB, ramSize: 64 * GiB, tree: '9a80d50' });

@@ -7,7 +7,17 @@
  * Guest RAM frames follow the model's rule (src/core/p2m.ts header): mfn = 0x1000000 + (gfn − 0x80000).
  */
 import { describe, expect, it } from 'vitest';
-import { createSession, resolveGpa, describeVa, getVlpt3lvlPte, p2mLookup, VlptResolver, WalkRecord, XEN_SECOND_MFN, CPU0_PGTABLE_MFN } from '../../../src/core';
+import {
+  createSession,
+  resolveGpa,
+  describeVa,
+  getVlpt3lvlPte,
+  p2mLookup,
+  VlptResolver,
+  WalkRecord,
+  XEN_SECOND_MFN,
+  CPU0_PGTABLE_MFN,
+} from '../../../src/core';
 import { naiveVlptResolve, naiveP2mLookup } from '../../oracle/naiveWalk';
 
 const n = (s: string): number => Number(s); // '0x…' → number (all < 2^53 here)
@@ -36,35 +46,289 @@ interface Row {
 // RAM 0x80000000..0x9fffffff → guest L2[0..255] of L1[2] valid, L2[256..511] invalid.
 const ROWS: Row[] = [
   // slot 64 never written for a guest at 2 GiB → Xen level-2 translation fault (doc)
-  { gpa: 0x0, gfn: 0x0, va: 0x08000000, region: 'VIRT_LIN_P2M', slot: 64, xenL3: 0, off: 0x000, l1: 0, l1Page: 0, l1Idx: 0, l2: 0, l3: 0, b: { fault: 2 } },
+  {
+    gpa: 0x0,
+    gfn: 0x0,
+    va: 0x08000000,
+    region: 'VIRT_LIN_P2M',
+    slot: 64,
+    xenL3: 0,
+    off: 0x000,
+    l1: 0,
+    l1Page: 0,
+    l1Idx: 0,
+    l2: 0,
+    l3: 0,
+    b: { fault: 2 },
+  },
   // vGIC distributor: 0x2c001 * 8 = 0x160008 → 0x08160008; level-2 fault (doc)
-  { gpa: 0x2c001000, gfn: 0x2c001, va: 0x08160008, region: 'VIRT_LIN_P2M', slot: 64, xenL3: 352, off: 0x008, l1: 0, l1Page: 0, l1Idx: 0, l2: 352, l3: 1, b: { fault: 2 } },
-  { gpa: 0x80000000, gfn: 0x80000, va: 0x08400000, region: 'VIRT_LIN_P2M', slot: 66, xenL3: 0, off: 0x000, l1: 2, l1Page: 0, l1Idx: 2, l2: 0, l3: 0, b: { mapped: true } },
-  { gpa: 0x80001000, gfn: 0x80001, va: 0x08400008, region: 'VIRT_LIN_P2M', slot: 66, xenL3: 0, off: 0x008, l1: 2, l1Page: 0, l1Idx: 2, l2: 0, l3: 1, b: { mapped: true } },
-  { gpa: 0x9ffff000, gfn: 0x9ffff, va: 0x084ffff8, region: 'VIRT_LIN_P2M', slot: 66, xenL3: 255, off: 0xff8, l1: 2, l1Page: 0, l1Idx: 2, l2: 255, l3: 511, b: { mapped: true } },
+  {
+    gpa: 0x2c001000,
+    gfn: 0x2c001,
+    va: 0x08160008,
+    region: 'VIRT_LIN_P2M',
+    slot: 64,
+    xenL3: 352,
+    off: 0x008,
+    l1: 0,
+    l1Page: 0,
+    l1Idx: 0,
+    l2: 352,
+    l3: 1,
+    b: { fault: 2 },
+  },
+  {
+    gpa: 0x80000000,
+    gfn: 0x80000,
+    va: 0x08400000,
+    region: 'VIRT_LIN_P2M',
+    slot: 66,
+    xenL3: 0,
+    off: 0x000,
+    l1: 2,
+    l1Page: 0,
+    l1Idx: 2,
+    l2: 0,
+    l3: 0,
+    b: { mapped: true },
+  },
+  {
+    gpa: 0x80001000,
+    gfn: 0x80001,
+    va: 0x08400008,
+    region: 'VIRT_LIN_P2M',
+    slot: 66,
+    xenL3: 0,
+    off: 0x008,
+    l1: 2,
+    l1Page: 0,
+    l1Idx: 2,
+    l2: 0,
+    l3: 1,
+    b: { mapped: true },
+  },
+  {
+    gpa: 0x9ffff000,
+    gfn: 0x9ffff,
+    va: 0x084ffff8,
+    region: 'VIRT_LIN_P2M',
+    slot: 66,
+    xenL3: 255,
+    off: 0xff8,
+    l1: 2,
+    l1Page: 0,
+    l1Idx: 2,
+    l2: 255,
+    l3: 511,
+    b: { mapped: true },
+  },
   // guest L2[256] invalid → Xen level-3 fault (doc)
-  { gpa: 0xa0000000, gfn: 0xa0000, va: 0x08500000, region: 'VIRT_LIN_P2M', slot: 66, xenL3: 256, off: 0x000, l1: 2, l1Page: 0, l1Idx: 2, l2: 256, l3: 0, b: { fault: 3 } },
+  {
+    gpa: 0xa0000000,
+    gfn: 0xa0000,
+    va: 0x08500000,
+    region: 'VIRT_LIN_P2M',
+    slot: 66,
+    xenL3: 256,
+    off: 0x000,
+    l1: 2,
+    l1Page: 0,
+    l1Idx: 2,
+    l2: 256,
+    l3: 0,
+    b: { fault: 3 },
+  },
   // L2[384], L2[511] invalid for the same reason → level-3 fault [hand]
-  { gpa: 0xb0000000, gfn: 0xb0000, va: 0x08580000, region: 'VIRT_LIN_P2M', slot: 66, xenL3: 384, off: 0x000, l1: 2, l1Page: 0, l1Idx: 2, l2: 384, l3: 0, b: { fault: 3 } },
-  { gpa: 0xbffff000, gfn: 0xbffff, va: 0x085ffff8, region: 'VIRT_LIN_P2M', slot: 66, xenL3: 511, off: 0xff8, l1: 2, l1Page: 0, l1Idx: 2, l2: 511, l3: 511, b: { fault: 3 } },
-  { gpa: 0xbfffffff, gfn: 0xbffff, va: 0x085ffff8, region: 'VIRT_LIN_P2M', slot: 66, xenL3: 511, off: 0xff8, l1: 2, l1Page: 0, l1Idx: 2, l2: 511, l3: 511, b: { fault: 3 } },
+  {
+    gpa: 0xb0000000,
+    gfn: 0xb0000,
+    va: 0x08580000,
+    region: 'VIRT_LIN_P2M',
+    slot: 66,
+    xenL3: 384,
+    off: 0x000,
+    l1: 2,
+    l1Page: 0,
+    l1Idx: 2,
+    l2: 384,
+    l3: 0,
+    b: { fault: 3 },
+  },
+  {
+    gpa: 0xbffff000,
+    gfn: 0xbffff,
+    va: 0x085ffff8,
+    region: 'VIRT_LIN_P2M',
+    slot: 66,
+    xenL3: 511,
+    off: 0xff8,
+    l1: 2,
+    l1Page: 0,
+    l1Idx: 2,
+    l2: 511,
+    l3: 511,
+    b: { fault: 3 },
+  },
+  {
+    gpa: 0xbfffffff,
+    gfn: 0xbffff,
+    va: 0x085ffff8,
+    region: 'VIRT_LIN_P2M',
+    slot: 66,
+    xenL3: 511,
+    off: 0xff8,
+    l1: 2,
+    l1Page: 0,
+    l1Idx: 2,
+    l2: 511,
+    l3: 511,
+    b: { fault: 3 },
+  },
   // slot 67 is written only when RAM reaches L1 index 3 (or by the +1): not for 512 MiB → level 2 [hand]
-  { gpa: 0xc0000000, gfn: 0xc0000, va: 0x08600000, region: 'VIRT_LIN_P2M', slot: 67, xenL3: 0, off: 0x000, l1: 3, l1Page: 0, l1Idx: 3, l2: 0, l3: 0, b: { fault: 2 } },
+  {
+    gpa: 0xc0000000,
+    gfn: 0xc0000,
+    va: 0x08600000,
+    region: 'VIRT_LIN_P2M',
+    slot: 67,
+    xenL3: 0,
+    off: 0x000,
+    l1: 3,
+    l1Page: 0,
+    l1Idx: 3,
+    l2: 0,
+    l3: 0,
+    b: { fault: 2 },
+  },
   // 0xffffff * 8 = 0x7fffff8 → 0x0ffffff8; slot 127 unwritten → level 2 [hand]
-  { gpa: 0xffffff000, gfn: 0xffffff, va: 0x0ffffff8, region: 'VIRT_LIN_P2M', slot: 127, xenL3: 511, off: 0xff8, l1: 63, l1Page: 0, l1Idx: 63, l2: 511, l3: 511, b: { fault: 2 } },
-  { gpa: 0xfffffffff, gfn: 0xffffff, va: 0x0ffffff8, region: 'VIRT_LIN_P2M', slot: 127, xenL3: 511, off: 0xff8, l1: 63, l1Page: 0, l1Idx: 63, l2: 511, l3: 511, b: { fault: 2 } },
+  {
+    gpa: 0xffffff000,
+    gfn: 0xffffff,
+    va: 0x0ffffff8,
+    region: 'VIRT_LIN_P2M',
+    slot: 127,
+    xenL3: 511,
+    off: 0xff8,
+    l1: 63,
+    l1Page: 0,
+    l1Idx: 63,
+    l2: 511,
+    l3: 511,
+    b: { fault: 2 },
+  },
+  {
+    gpa: 0xfffffffff,
+    gfn: 0xffffff,
+    va: 0x0ffffff8,
+    region: 'VIRT_LIN_P2M',
+    slot: 127,
+    xenL3: 511,
+    off: 0xff8,
+    l1: 63,
+    l1Page: 0,
+    l1Idx: 63,
+    l2: 511,
+    l3: 511,
+    b: { fault: 2 },
+  },
   // outside the window: 0x1000000 * 8 = 0x8000000 → 0x10000000 …
-  { gpa: 0x1000000000, gfn: 0x1000000, va: 0x10000000, region: 'VMAP', slot: 128, xenL3: 0, off: 0, l1: 64, l1Page: 0, l1Idx: 64, l2: 0, l3: 0, b: { outside: true } },
+  {
+    gpa: 0x1000000000,
+    gfn: 0x1000000,
+    va: 0x10000000,
+    region: 'VMAP',
+    slot: 128,
+    xenL3: 0,
+    off: 0,
+    l1: 64,
+    l1Page: 0,
+    l1Idx: 64,
+    l2: 0,
+    l3: 0,
+    b: { outside: true },
+  },
   // 0x7000000 * 8 = 0x38000000 → 0x40000000
-  { gpa: 0x7000000000, gfn: 0x7000000, va: 0x40000000, region: 'XENHEAP', slot: 512, xenL3: 0, off: 0, l1: 448, l1Page: 0, l1Idx: 448, l2: 0, l3: 0, b: { outside: true } },
+  {
+    gpa: 0x7000000000,
+    gfn: 0x7000000,
+    va: 0x40000000,
+    region: 'XENHEAP',
+    slot: 512,
+    xenL3: 0,
+    off: 0,
+    l1: 448,
+    l1Page: 0,
+    l1Idx: 448,
+    l2: 0,
+    l3: 0,
+    b: { outside: true },
+  },
   // 0x8000000 * 8 = 0x40000000 → 0x48000000; guest root page 1
-  { gpa: 0x8000000000, gfn: 0x8000000, va: 0x48000000, region: 'XENHEAP', slot: 576, xenL3: 0, off: 0, l1: 512, l1Page: 1, l1Idx: 0, l2: 0, l3: 0, b: { outside: true } },
+  {
+    gpa: 0x8000000000,
+    gfn: 0x8000000,
+    va: 0x48000000,
+    region: 'XENHEAP',
+    slot: 576,
+    xenL3: 0,
+    off: 0,
+    l1: 512,
+    l1Page: 1,
+    l1Idx: 0,
+    l2: 0,
+    l3: 0,
+    b: { outside: true },
+  },
   // 0xc800000 * 8 = 0x64000000 → 0x6c000000; 0x6c000000 >> 21 = 864; L1 800 = 1:288
-  { gpa: 0xc800000000, gfn: 0xc800000, va: 0x6c000000, region: 'XENHEAP', slot: 864, xenL3: 0, off: 0, l1: 800, l1Page: 1, l1Idx: 288, l2: 0, l3: 0, b: { outside: true } },
+  {
+    gpa: 0xc800000000,
+    gfn: 0xc800000,
+    va: 0x6c000000,
+    region: 'XENHEAP',
+    slot: 864,
+    xenL3: 0,
+    off: 0,
+    l1: 800,
+    l1Page: 1,
+    l1Idx: 288,
+    l2: 0,
+    l3: 0,
+    b: { outside: true },
+  },
   // 0xf000000 * 8 = 0x78000000 → 0x80000000: DOMHEAP, dommap slot 0
-  { gpa: 0xf000000000, gfn: 0xf000000, va: 0x80000000, region: 'DOMHEAP', slot: null, dommap: 0, xenL3: 0, off: 0, l1: 960, l1Page: 1, l1Idx: 448, l2: 0, l3: 0, b: { outside: true } },
+  {
+    gpa: 0xf000000000,
+    gfn: 0xf000000,
+    va: 0x80000000,
+    region: 'DOMHEAP',
+    slot: null,
+    dommap: 0,
+    xenL3: 0,
+    off: 0,
+    l1: 960,
+    l1Page: 1,
+    l1Idx: 448,
+    l2: 0,
+    l3: 0,
+    b: { outside: true },
+  },
   // 0xfffffff * 8 = 0x7ffffff8 → 0x87fffff8; (0x87fffff8 - 0x80000000) >> 21 = 63
-  { gpa: 0xfffffff000, gfn: 0xfffffff, va: 0x87fffff8, region: 'DOMHEAP', slot: null, dommap: 63, xenL3: 511, off: 0xff8, l1: 1023, l1Page: 1, l1Idx: 511, l2: 511, l3: 511, b: { outside: true } },
+  {
+    gpa: 0xfffffff000,
+    gfn: 0xfffffff,
+    va: 0x87fffff8,
+    region: 'DOMHEAP',
+    slot: null,
+    dommap: 63,
+    xenL3: 511,
+    off: 0xff8,
+    l1: 1023,
+    l1Page: 1,
+    l1Idx: 511,
+    l2: 511,
+    l3: 511,
+    b: { outside: true },
+  },
 ];
 
 const hx = (x: number): string => '0x' + x.toString(16);
@@ -84,7 +348,13 @@ describe('doc §9.1: get_vlpt_3lvl_pte and resolve for a 512 MiB guest at 0x8000
         // Xen level-3 index and byte offset follow from the VA
         expect((row.va >>> 12) & 511).toBe(row.xenL3);
         expect(row.va & 0xfff).toBe(row.off);
-        expect(r.p2mIndex).toEqual({ first: row.l1, second: row.l2, third: row.l3, firstPage: row.l1Page, firstEntry: row.l1Idx });
+        expect(r.p2mIndex).toEqual({
+          first: row.l1,
+          second: row.l2,
+          third: row.l3,
+          firstPage: row.l1Page,
+          firstEntry: row.l1Idx,
+        });
         // the walk's first step is the root entry VA[31:30]
         expect(r.steps[0]!.level).toBe(1);
         expect(r.steps[0]!.index).toBe(row.va >>> 30);
@@ -126,7 +396,7 @@ describe('doc §9.1: get_vlpt_3lvl_pte and resolve for a 512 MiB guest at 0x8000
           expect(naiveP2mLookup(s.sys, s.dom, row.gpa)).toBe(raw);
           const look = p2mLookup(s.sys, s.dom, 1, row.gpa);
           expect(look.pa).toBe(pa);
-          expect(BigInt(look.leafHi) << 32n | BigInt(look.leafLo)).toBe(raw);
+          expect((BigInt(look.leafHi) << 32n) | BigInt(look.leafLo)).toBe(raw);
         }
       });
     });
@@ -151,15 +421,33 @@ describe('doc §9.1: the walk of 0x08400008 after prepare (512 MiB guest, pCPU0)
       const r = resolveGpa(s.sys, s.dom, 0, 0x80001000);
       expect(r.steps).toHaveLength(3);
       // 1. xen_pgtable[0] of pCPU0 (cpu0_pgtable, mfn 0x80100): 0x0000000000000E7F | xen_second page 0 (0x80102000)
-      expect(r.steps[0]).toMatchObject({ level: 1, index: 0, table: hx(CPU0_PGTABLE_MFN * 4096), raw: '0x0000000080102e7f', kind: 'table' });
+      expect(r.steps[0]).toMatchObject({
+        level: 1,
+        index: 0,
+        table: hx(CPU0_PGTABLE_MFN * 4096),
+        raw: '0x0000000080102e7f',
+        kind: 'table',
+      });
       // 2. xen_second[66] (entry address 0x80102000 + 66 * 8 = 0x80102210) holds guest L1[2]
-      expect(r.steps[1]).toMatchObject({ level: 2, index: 66, table: '0x80102000', entryAddress: '0x80102210', kind: 'table' });
+      expect(r.steps[1]).toMatchObject({
+        level: 2,
+        index: 66,
+        table: '0x80102000',
+        entryAddress: '0x80102210',
+        kind: 'table',
+      });
       expect(b(r.steps[1]!.raw)).toBe(link | (BigInt(L2) << 12n));
       // … which is exactly the guest's root page 0 entry 2 (read raw from memory)
       const l1raw = (BigInt(s.sys.mem.readHi(ROOT, 2)) << 32n) | BigInt(s.sys.mem.readLo(ROOT, 2));
       expect(b(r.steps[1]!.raw)).toBe(l1raw);
       // 3. Xen level 3 = the guest L2 table, index (0x08400008 >> 12) & 511 = 0: guest L2[0], a "page"
-      expect(r.steps[2]).toMatchObject({ level: 3, index: 0, table: hx(L2 * 4096), entryAddress: hx(L2 * 4096), kind: 'page' });
+      expect(r.steps[2]).toMatchObject({
+        level: 3,
+        index: 0,
+        table: hx(L2 * 4096),
+        entryAddress: hx(L2 * 4096),
+        kind: 'page',
+      });
       expect(b(r.steps[2]!.raw)).toBe(link | (BigInt(L3) << 12n));
       expect(r.steps[2]!.fields).toMatchObject({ ro: tree === 'ac6e1ae', xn: tree === '9a80d50' });
       expect(r.steps[2]!.asP2m).not.toBeNull();
@@ -223,9 +511,19 @@ describe('doc §9.2: reverse (Xen VA → meaning)', () => {
   });
   it('window VAs name the GPA whose PTE lives there: gfn = (va − 0x08000000) >> 3', () => {
     // 0x08000000: gfn 0, GPA 0x0–0xFFF
-    expect(describeVa(s.sys, s.dom, 0, 0x08000000).gpa).toEqual({ start: '0x0', end: '0x1000', gfn: '0x0', byteInPte: 0 });
+    expect(describeVa(s.sys, s.dom, 0, 0x08000000).gpa).toEqual({
+      start: '0x0',
+      end: '0x1000',
+      gfn: '0x0',
+      byteInPte: 0,
+    });
     // 0x08400008: 0x400008 >> 3 = 0x80001
-    expect(describeVa(s.sys, s.dom, 0, 0x08400008).gpa).toEqual({ start: '0x80001000', end: '0x80002000', gfn: '0x80001', byteInPte: 0 });
+    expect(describeVa(s.sys, s.dom, 0, 0x08400008).gpa).toEqual({
+      start: '0x80001000',
+      end: '0x80002000',
+      gfn: '0x80001',
+      byteInPte: 0,
+    });
     // 0x085FFFFF: 0x5fffff >> 3 = 0xbffff, byte 7 inside the PTE
     const inside = describeVa(s.sys, s.dom, 0, 0x085fffff);
     expect(inside.gpa).toEqual({ start: '0xbffff000', end: '0xc0000000', gfn: '0xbffff', byteInPte: 7 });

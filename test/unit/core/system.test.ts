@@ -72,11 +72,19 @@ describe('doc §9.4 / §2 / §3: layout constants and boot tables', () => {
     const sys = new XenSystem({ cpus: 2 });
     for (const c of sys.cpus) {
       // table=1, xn left at 1: 0x0040000000000E7F | pa (doc §3)
-      expect(big(sys.mem.readHi(c.rootMfn, 2), sys.mem.readLo(c.rootMfn, 2))).toBe(0x0040000000000e7fn | (BigInt(c.dommapMfn) << 12n));
-      expect(big(sys.mem.readHi(c.rootMfn, 3), sys.mem.readLo(c.rootMfn, 3))).toBe(0x0040000000000e7fn | (BigInt(c.dommapMfn + 1) << 12n));
+      expect(big(sys.mem.readHi(c.rootMfn, 2), sys.mem.readLo(c.rootMfn, 2))).toBe(
+        0x0040000000000e7fn | (BigInt(c.dommapMfn) << 12n),
+      );
+      expect(big(sys.mem.readHi(c.rootMfn, 3), sys.mem.readLo(c.rootMfn, 3))).toBe(
+        0x0040000000000e7fn | (BigInt(c.dommapMfn + 1) << 12n),
+      );
       // entries 0/1 → the shared xen_second pages: 0x0000000000000E7F | pa
-      expect(big(sys.mem.readHi(c.rootMfn, 0), sys.mem.readLo(c.rootMfn, 0))).toBe(0xe7fn | (BigInt(XEN_SECOND_MFN) << 12n));
-      expect(big(sys.mem.readHi(c.rootMfn, 1), sys.mem.readLo(c.rootMfn, 1))).toBe(0xe7fn | (BigInt(XEN_SECOND_MFN + 1) << 12n));
+      expect(big(sys.mem.readHi(c.rootMfn, 0), sys.mem.readLo(c.rootMfn, 0))).toBe(
+        0xe7fn | (BigInt(XEN_SECOND_MFN) << 12n),
+      );
+      expect(big(sys.mem.readHi(c.rootMfn, 1), sys.mem.readLo(c.rootMfn, 1))).toBe(
+        0xe7fn | (BigInt(XEN_SECOND_MFN + 1) << 12n),
+      );
     }
     // roots are per pCPU, dommaps too
     expect(sys.cpu(0).rootMfn).not.toBe(sys.cpu(1).rootMfn);

@@ -17,7 +17,8 @@ function setup() {
   const s = createSession({ cpus: 2 }); // A prepared on pCPU0: slot 66 = A's L1[2]
   const b = buildGuest(s.sys, { ramBase: 0x80000000, ramSize: 512 * MiB }, 2);
   const out = new Uint32Array(2);
-  const read = (cpu: number): bigint | null => (new VlptResolver(s.sys, cpu).resolveInto(GPA, out) ? (BigInt(out[0]!) << 32n) | BigInt(out[1]!) : null);
+  const read = (cpu: number): bigint | null =>
+    new VlptResolver(s.sys, cpu).resolveInto(GPA, out) ? (BigInt(out[0]!) << 32n) | BigInt(out[1]!) : null;
   return { s, b, read };
 }
 

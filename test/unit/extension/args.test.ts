@@ -11,7 +11,18 @@ describe('command arguments are validated', () => {
     expect(parseTarget({ kind: 'slot', slot: 66 })).toEqual({ kind: 'slot', value: 66 });
   });
   it('rejects anything else with an InputError', () => {
-    for (const bad of ['0x1', 42, [], { gpa: -1 }, { gpa: 2 ** 40 }, { va: 0x1_0000_0000 }, { slot: 1024 }, { gpa: { toString: 1 } }, { other: 1 }, { gpa: '0x1; rm -rf' }])
+    for (const bad of [
+      '0x1',
+      42,
+      [],
+      { gpa: -1 },
+      { gpa: 2 ** 40 },
+      { va: 0x1_0000_0000 },
+      { slot: 1024 },
+      { gpa: { toString: 1 } },
+      { other: 1 },
+      { gpa: '0x1; rm -rf' },
+    ])
       expect(() => parseTarget(bad), JSON.stringify(bad)).toThrow(InputError);
   });
   it('the input box: GPA by default, va/slot prefixes, messages as you type', () => {

@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { createSession, describeVa, embeddedLayout, resolveGpa } from '../../../src/core/index';
-import { codeLensTitle, escapeMd, hoverMarkdown, layoutCommentMap, layoutMarkdown, resolutionMarkdown } from '../../../src/extension/markdown';
+import {
+  codeLensTitle,
+  escapeMd,
+  hoverMarkdown,
+  layoutCommentMap,
+  layoutMarkdown,
+  resolutionMarkdown,
+} from '../../../src/extension/markdown';
 import { CMD } from '../../../src/extension/ids';
 
 const s = createSession();
@@ -32,7 +39,13 @@ describe('hover markdown', () => {
   });
   it('file text is escaped', () => {
     expect(escapeMd('[x](command:evil) <img> `a`')).toBe('\\[x\\]\\(command:evil\\) \\<img\\> \\`a\\`');
-    const evil = hoverMarkdown({ text: '[0x1](command:workbench.action.terminal.new)', value: 0x1000, guest: { name: 'd1', ramBase: 0, ramSize: 4096 }, gpa: null, va: null });
+    const evil = hoverMarkdown({
+      text: '[0x1](command:workbench.action.terminal.new)',
+      value: 0x1000,
+      guest: { name: 'd1', ramBase: 0, ramSize: 4096 },
+      gpa: null,
+      va: null,
+    });
     expect(evil).not.toContain('command:workbench');
   });
 });

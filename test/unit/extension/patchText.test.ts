@@ -26,7 +26,9 @@ describe('patches in the workspace', () => {
     };
     // "[Xen-devel] [PATCH v5 4/6] …" is line 3 of the page
     expect(at('archive-repaired')).toBe(2);
-    expect(lines[at('diffstat-mismatch', 'xen/include/asm-arm/arm32/page.h')]).toMatch(/^xen\/include\/asm-arm\/arm32\/page\.h\s*\|\s*41/);
+    expect(lines[at('diffstat-mismatch', 'xen/include/asm-arm/arm32/page.h')]).toMatch(
+      /^xen\/include\/asm-arm\/arm32\/page\.h\s*\|\s*41/,
+    );
     expect(lines[at('diffstat-mismatch', 'seed-vlpt.patch')]).toMatch(/^6 files changed/);
     // the window-capacity lint of the patched config.h sits on the +#define of the window
     expect(lines[at('window-capacity')]).toMatch(/^\+#define\s+VIRT_LIN_P2M_START/);
@@ -35,7 +37,9 @@ describe('patches in the workspace', () => {
 
   it('finds file headers and #defines inside a patch', () => {
     const lines = SEED.split('\n');
-    expect(lines[fileHeaderLine(lines, 'xen/include/asm-arm/config.h')]).toMatch(/^diff --git a\/xen\/include\/asm-arm\/config\.h/);
+    expect(lines[fileHeaderLine(lines, 'xen/include/asm-arm/config.h')]).toMatch(
+      /^diff --git a\/xen\/include\/asm-arm\/config\.h/,
+    );
     expect(defineLineInPatch(lines, 'VIRT_LIN_P2M_START')).toBe(522);
     expect(defineLineInPatch(lines, 'NO_SUCH_MACRO')).toBe(-1);
   });

@@ -9,11 +9,28 @@ describe('webview messages are validated', () => {
     expect(isFromWebview({ type: 'openRegion', name: 'VIRT_LIN_P2M' })).toBe(true);
   });
   it('rejects everything else', () => {
-    for (const bad of [null, 'ready', [], { type: 'ready', x: 1 }, { type: 'openRegion' }, { type: 'openRegion', name: '../../etc' }, { type: 'openRegion', name: 'A'.repeat(65) }, { type: 'run', cmd: 'x' }])
+    for (const bad of [
+      null,
+      'ready',
+      [],
+      { type: 'ready', x: 1 },
+      { type: 'openRegion' },
+      { type: 'openRegion', name: '../../etc' },
+      { type: 'openRegion', name: 'A'.repeat(65) },
+      { type: 'run', cmd: 'x' },
+    ])
       expect(isFromWebview(bad), JSON.stringify(bad)).toBe(false);
   });
   it('host → webview model guard', () => {
-    const model = { source: 's', guest: 'g', scale: 'readable', usedSlots: [66], findingSlots: [], vlpt: { start: 0x08000000, end: 0x10000000 }, regions: [{ name: 'X', start: 0, end: 4096, description: '' }] };
+    const model = {
+      source: 's',
+      guest: 'g',
+      scale: 'readable',
+      usedSlots: [66],
+      findingSlots: [],
+      vlpt: { start: 0x08000000, end: 0x10000000 },
+      regions: [{ name: 'X', start: 0, end: 4096, description: '' }],
+    };
     expect(isToWebview({ type: 'model', model })).toBe(true);
     expect(isToWebview({ type: 'model', model: { ...model, usedSlots: [2000] } })).toBe(false);
     expect(isToWebview({ type: 'model', model: { ...model, scale: 'big' } })).toBe(false);
@@ -21,7 +38,13 @@ describe('webview messages are validated', () => {
 });
 
 describe('findings anchored in a patch', () => {
-  const patch = ['diff --git a/xen/arch/arm/mm.c b/xen/arch/arm/mm.c', '+++ b/xen/arch/arm/mm.c', '+int prepare_vlpt(struct domain *d)', '+    gp2m_end_index = (gma_end >> FIRST_SHIFT) + 1;', '+    flush_xen_data_tlb_range_va(d->arch.dirty.second_lvl_start << SECOND_SHIFT,'].join('\n');
+  const patch = [
+    'diff --git a/xen/arch/arm/mm.c b/xen/arch/arm/mm.c',
+    '+++ b/xen/arch/arm/mm.c',
+    '+int prepare_vlpt(struct domain *d)',
+    '+    gp2m_end_index = (gma_end >> FIRST_SHIFT) + 1;',
+    '+    flush_xen_data_tlb_range_va(d->arch.dirty.second_lvl_start << SECOND_SHIFT,',
+  ].join('\n');
   it('puts each finding of the default guest on its code line', () => {
     const s = createSession();
     expect(isVlptPatch(patch)).toBe(true);

@@ -30,7 +30,8 @@ describe('nextPosition: a debugger-like state machine over the steps that ran', 
     expect(nextPosition(-7, n, 'forward', [])).toBe(0);
   });
   it('no step ran: every action stays at -1', () => {
-    for (const a of ['back', 'forward', 'continue', 'restart', 'end'] as const) expect(nextPosition(-1, 0, a, [])).toBe(-1);
+    for (const a of ['back', 'forward', 'continue', 'restart', 'end'] as const)
+      expect(nextPosition(-1, 0, a, [])).toBe(-1);
   });
 });
 
@@ -47,14 +48,19 @@ describe('stepModel: what step N shows', () => {
     expect(m.step).toBeNull();
     expect(m.slots).toEqual([]);
     expect(m.highlight).toEqual([]);
-    expect(m.domains.map((d) => d.pages)).toEqual([[{ gpa: '0x80001000', state: 'clean' }], [{ gpa: '0x80001000', state: 'clean' }]]);
+    expect(m.domains.map((d) => d.pages)).toEqual([
+      [{ gpa: '0x80001000', state: 'clean' }],
+      [{ gpa: '0x80001000', state: 'clean' }],
+    ]);
     expect(m.cpus.map((c) => c.running)).toEqual([null, null]);
   });
 
   it('step 1: prepare_vlpt(A) writes xen_second[66] (0 → a table link), highlighted', () => {
     const m = stepModel(t, 1);
     expect(m.step).toEqual({ index: 1, cpu: 0, domain: 'A', event: 'logdirty-start' });
-    expect(m.slots).toEqual([{ slot: 66, before: '0x0000000000000000', after: expect.stringMatching(/^0x[0-9a-f]{16}$/) }]);
+    expect(m.slots).toEqual([
+      { slot: 66, before: '0x0000000000000000', after: expect.stringMatching(/^0x[0-9a-f]{16}$/) },
+    ]);
     expect(m.highlight).toEqual([66]);
     expect(m.findings).toEqual([]);
   });
@@ -103,7 +109,8 @@ describe('stepModel: what step N shows', () => {
   it('every step of every built-in passes the host → webview guard', () => {
     for (const name of Object.keys(BUILTINS)) {
       const tr = traceScenario(builtinScenario(name), 'built-in');
-      for (let p = -1; p < tr.snapshots.length; p++) expect(isStepModel(stepModel(tr, p)), `${name} step ${p}`).toBe(true);
+      for (let p = -1; p < tr.snapshots.length; p++)
+        expect(isStepModel(stepModel(tr, p)), `${name} step ${p}`).toBe(true);
     }
   });
 
@@ -117,7 +124,15 @@ describe('stepModel: what step N shows', () => {
 
   it('the grid is capped; the rest is counted', () => {
     const gpas = Array.from({ length: GRID_CAP + 10 }, (_, i) => `0x${(0x80000000 + i * 4096).toString(16)}`);
-    const sc = parseScenario({ name: 'many', domains: [{ name: 'A', ramBase: '0x80000000', ramSize: '16M' }], steps: [{ op: 'schedule', domain: 'A', cpu: 0 }, { op: 'logdirty-start', domain: 'A', cpu: 0 }, { op: 'write', domain: 'A', gpas }] });
+    const sc = parseScenario({
+      name: 'many',
+      domains: [{ name: 'A', ramBase: '0x80000000', ramSize: '16M' }],
+      steps: [
+        { op: 'schedule', domain: 'A', cpu: 0 },
+        { op: 'logdirty-start', domain: 'A', cpu: 0 },
+        { op: 'write', domain: 'A', gpas },
+      ],
+    });
     const m = stepModel(traceScenario(sc, 'x.json'), 2);
     expect(m.domains[0]!.pages.length).toBe(GRID_CAP);
     expect(m.domains[0]!.more).toBe(10);

@@ -13,15 +13,29 @@ const root = new URL('../../../', import.meta.url).pathname;
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 
 describe('webview HTML and CSP', () => {
-  const shell = webviewShell({ cspSource: 'https://x.vscode-cdn.net', nonce: 'N0nce', css: 'https://x.vscode-cdn.net/media/map.css', script: 'https://x.vscode-cdn.net/dist/webview/map.js', title: 'T', body: '<main id="map"></main>' });
+  const shell = webviewShell({
+    cspSource: 'https://x.vscode-cdn.net',
+    nonce: 'N0nce',
+    css: 'https://x.vscode-cdn.net/media/map.css',
+    script: 'https://x.vscode-cdn.net/dist/webview/map.js',
+    title: 'T',
+    body: '<main id="map"></main>',
+  });
   const csp = /Content-Security-Policy" content="([^"]*)"/.exec(shell)![1]!;
 
   it("starts from default-src 'none' and allows scripts only by nonce", () => {
-    const directives = new Map(csp.split(';').map((d) => d.trim().split(/\s+/)).map(([k, ...v]) => [k!, v]));
+    const directives = new Map(
+      csp
+        .split(';')
+        .map((d) => d.trim().split(/\s+/))
+        .map(([k, ...v]) => [k!, v]),
+    );
     expect(directives.get('default-src')).toEqual(["'none'"]);
     expect(directives.get('script-src')).toEqual(["'nonce-N0nce'"]);
     expect(csp).not.toMatch(/unsafe-inline|unsafe-eval|\*|data:|http:/);
-    expect(contentSecurityPolicy('S', 'n')).toBe(csp.replace(/https:\/\/x\.vscode-cdn\.net/g, 'S').replace('N0nce', 'n'));
+    expect(contentSecurityPolicy('S', 'n')).toBe(
+      csp.replace(/https:\/\/x\.vscode-cdn\.net/g, 'S').replace('N0nce', 'n'),
+    );
   });
 
   it('has no inline script, no inline style, no event-handler attribute', () => {
@@ -34,7 +48,14 @@ describe('webview HTML and CSP', () => {
   });
 
   it('escapes what it puts in attributes', () => {
-    const evil = webviewShell({ cspSource: 's', nonce: 'n', css: '"><script>x</script>', script: 'a"b', title: '</title><script>', body: '' });
+    const evil = webviewShell({
+      cspSource: 's',
+      nonce: 'n',
+      css: '"><script>x</script>',
+      script: 'a"b',
+      title: '</title><script>',
+      body: '',
+    });
     expect(evil).not.toContain('"><script>x');
     expect(evil).not.toContain('</title><script>');
     expect(evil.match(/<script/g)).toHaveLength(1);
@@ -64,10 +85,21 @@ describe('webview HTML and CSP', () => {
 
 describe('messages from webviews are validated by type; unknown ones are ignored', () => {
   it('map messages', () => {
-    for (const bad of [null, 1, 'openRegion', {}, { type: 'nope' }, { type: 'openRegion' }, { type: 'openRegion', name: 1 }, { type: '__proto__' }]) expect(isFromWebview(bad)).toBe(false);
+    for (const bad of [
+      null,
+      1,
+      'openRegion',
+      {},
+      { type: 'nope' },
+      { type: 'openRegion' },
+      { type: 'openRegion', name: 1 },
+      { type: '__proto__' },
+    ])
+      expect(isFromWebview(bad)).toBe(false);
   });
   it('scenario messages', () => {
-    for (const bad of [null, 'step', {}, { type: 'nope' }, { type: 'step', delta: 'x' }, { type: 'constructor' }]) expect(isFromScenarioWebview(bad)).toBe(false);
+    for (const bad of [null, 'step', {}, { type: 'nope' }, { type: 'step', delta: 'x' }, { type: 'constructor' }])
+      expect(isFromScenarioWebview(bad)).toBe(false);
   });
 });
 
@@ -81,7 +113,13 @@ describe('hover command links', () => {
     expect(hovers).not.toMatch(/isTrusted = true|supportHtml = true/);
   });
   it('a file cannot smuggle a command link or HTML into a hover', () => {
-    const md = hoverMarkdown({ text: '[x](command:workbench.action.terminal.new) <img src=x onerror=alert(1)>', value: 0x1000, guest: { name: 'd1', ramBase: 0, ramSize: 4096 }, gpa: null, va: null });
+    const md = hoverMarkdown({
+      text: '[x](command:workbench.action.terminal.new) <img src=x onerror=alert(1)>',
+      value: 0x1000,
+      guest: { name: 'd1', ramBase: 0, ramSize: 4096 },
+      gpa: null,
+      va: null,
+    });
     for (const m of md.matchAll(/\(command:([\w.]+)/g)) expect(HOVER_COMMANDS as readonly string[]).toContain(m[1]);
     expect(md).not.toMatch(/<img/);
   });
@@ -92,7 +130,12 @@ describe('nothing from the workspace is executed', () => {
   // test/unit/tooling/eslint.test.ts
   it('the macro evaluator is a parser: JavaScript in a #define is an unknown macro, not code', () => {
     const layout = parseHeaders(
-      [{ path: 'x.h', text: '#define FOO_VIRT_START (process.exit(1), 0x1000)\n#define BAR_VIRT_START constructor\n#define BAR_VIRT_END (BAR_VIRT_START + 1)\n' }],
+      [
+        {
+          path: 'x.h',
+          text: '#define FOO_VIRT_START (process.exit(1), 0x1000)\n#define BAR_VIRT_START constructor\n#define BAR_VIRT_END (BAR_VIRT_START + 1)\n',
+        },
+      ],
       { arch: 'arm32' },
     );
     expect(layout.regions.find((r) => r.name === 'FOO')).toBeUndefined();
@@ -101,7 +144,10 @@ describe('nothing from the workspace is executed', () => {
   });
   it('macro names that are Object.prototype keys are plain names (once crashed the evaluator)', () => {
     for (const name of ['constructor', '__proto__', 'toString', 'hasOwnProperty', 'valueOf']) {
-      const l = parseHeaders([{ path: 'x.h', text: `#define Q_VIRT_START ${name}\n#define Q_VIRT_END (Q_VIRT_START + 0x1000)\n` }], { arch: 'arm32' });
+      const l = parseHeaders(
+        [{ path: 'x.h', text: `#define Q_VIRT_START ${name}\n#define Q_VIRT_END (Q_VIRT_START + 0x1000)\n` }],
+        { arch: 'arm32' },
+      );
       expect(l.regions.find((r) => r.name === 'Q')).toBeUndefined();
       expect(l.warnings.join('\n')).toContain(name);
     }

@@ -8,13 +8,24 @@ describe('typed settings reader', () => {
     expect(readSettings(from({}))).toEqual({ settings: DEFAULT_SETTINGS, warnings: [] });
   });
   it('reads hex and sizes', () => {
-    const { settings, warnings } = readSettings(from({ ramBase: '0x8000_0000', ramSize: '62G', tree: '9a80d50', mapScale: 'linear', hoverLanguages: ['c', 'c'] }));
+    const { settings, warnings } = readSettings(
+      from({ ramBase: '0x8000_0000', ramSize: '62G', tree: '9a80d50', mapScale: 'linear', hoverLanguages: ['c', 'c'] }),
+    );
     expect(warnings).toEqual([]);
-    expect(settings).toMatchObject({ ramBase: 0x80000000, ramSize: 62 * 2 ** 30, tree: '9a80d50', mapScale: 'linear', hoverLanguages: ['c'] });
+    expect(settings).toMatchObject({
+      ramBase: 0x80000000,
+      ramSize: 62 * 2 ** 30,
+      tree: '9a80d50',
+      mapScale: 'linear',
+      hoverLanguages: ['c'],
+    });
   });
   it('an invalid value warns and keeps the previous good value', () => {
     const prev = { ...DEFAULT_SETTINGS, ramSize: 2 ** 30, mapScale: 'linear' as const };
-    const { settings, warnings } = readSettings(from({ ramSize: 'lots', mapScale: 'huge', tree: 'x', hoverLanguages: 'c', layoutSource: '' }), prev);
+    const { settings, warnings } = readSettings(
+      from({ ramSize: 'lots', mapScale: 'huge', tree: 'x', hoverLanguages: 'c', layoutSource: '' }),
+      prev,
+    );
     expect(settings.ramSize).toBe(2 ** 30);
     expect(settings.mapScale).toBe('linear');
     expect(settings.tree).toBe(prev.tree);

@@ -20,8 +20,25 @@ describe('comment map: long blank runs stay linear', () => {
   });
 
   it('rows with and without units, spaced units and a B suffix still read', () => {
-    const text = ['/*', ' *  32M - 128M   Frametable', ' *  0  -   8M   <COMMON>', ' * 1 MB - 2 MB spaced', ' * 5 - 6   bytes', ' */', '#define X_VIRT_START 0'].join('\n');
-    const rows = parseHeaders([{ path: 'x.h', text }], { arch: 'arm32' }).commentMap.map((r) => [r.start, r.end, r.text]);
-    expect(rows).toEqual([[32 * 2 ** 20, 128 * 2 ** 20, 'Frametable'], [0, 8 * 2 ** 20, '<COMMON>'], [2 ** 20, 2 * 2 ** 20, 'spaced'], [5, 6, 'bytes']]);
+    const text = [
+      '/*',
+      ' *  32M - 128M   Frametable',
+      ' *  0  -   8M   <COMMON>',
+      ' * 1 MB - 2 MB spaced',
+      ' * 5 - 6   bytes',
+      ' */',
+      '#define X_VIRT_START 0',
+    ].join('\n');
+    const rows = parseHeaders([{ path: 'x.h', text }], { arch: 'arm32' }).commentMap.map((r) => [
+      r.start,
+      r.end,
+      r.text,
+    ]);
+    expect(rows).toEqual([
+      [32 * 2 ** 20, 128 * 2 ** 20, 'Frametable'],
+      [0, 8 * 2 ** 20, '<COMMON>'],
+      [2 ** 20, 2 * 2 ** 20, 'spaced'],
+      [5, 6, 'bytes'],
+    ]);
   });
 });

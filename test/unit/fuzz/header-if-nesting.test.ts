@@ -21,11 +21,27 @@ describe('preprocessor: nested #if stays linear', () => {
 
   it('#elif/#else still track the enclosing branches', () => {
     const text = [
-      '#if 0', '#if 1', '#define A_VIRT_START 0x1000', '#else', '#define A_VIRT_START 0x2000', '#endif',
-      '#elif 1', '#if 0', '#define B_VIRT_START 0x3000', '#elif 1', '#define B_VIRT_START 0x4000', '#endif',
-      '#else', '#define C_VIRT_START 0x5000', '#endif', '#define D_VIRT_START 0x6000',
+      '#if 0',
+      '#if 1',
+      '#define A_VIRT_START 0x1000',
+      '#else',
+      '#define A_VIRT_START 0x2000',
+      '#endif',
+      '#elif 1',
+      '#if 0',
+      '#define B_VIRT_START 0x3000',
+      '#elif 1',
+      '#define B_VIRT_START 0x4000',
+      '#endif',
+      '#else',
+      '#define C_VIRT_START 0x5000',
+      '#endif',
+      '#define D_VIRT_START 0x6000',
     ].join('\n');
     const l = parseHeaders([{ path: 'x.h', text }], { arch: 'arm32' });
-    expect(l.regions.map((r) => [r.name, r.start])).toEqual([['B', 0x4000], ['D', 0x6000]]);
+    expect(l.regions.map((r) => [r.name, r.start])).toEqual([
+      ['B', 0x4000],
+      ['D', 0x6000],
+    ]);
   });
 });

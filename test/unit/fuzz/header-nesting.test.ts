@@ -7,7 +7,6 @@ import { describe, expect, it } from 'vitest';
 import { parseHeaders } from '../../../src/core';
 import { contract, input } from './contract';
 
-
 const header = (text: string) => parseHeaders([{ path: 'fuzz/config.h', text }], { arch: 'arm32' });
 
 describe('header parser: deep nesting is a limit diagnostic, not a stack overflow', () => {
@@ -34,7 +33,9 @@ describe('header parser: deep nesting is a limit diagnostic, not a stack overflo
   });
 
   it('nesting limits leave real headers alone', () => {
-    const l = header('#define F(x) (x)\n#define A_VIRT_START F(F(F((((0x1000))))))\n#define A_VIRT_SIZE (1 ? (2 ? 0x2000 : 1) : 0)\n');
+    const l = header(
+      '#define F(x) (x)\n#define A_VIRT_START F(F(F((((0x1000))))))\n#define A_VIRT_SIZE (1 ? (2 ? 0x2000 : 1) : 0)\n',
+    );
     expect(l.regions.map((r) => [r.name, r.start, r.end])).toEqual([['A', 0x1000, 0x3000]]);
   });
 });

@@ -21,7 +21,18 @@ describe('header evaluator: values stay below 128 bits', () => {
   });
 
   it('64-bit layout arithmetic is untouched', () => {
-    const l = parseHeaders([{ path: 'x.h', text: '#define A_VIRT_START (0xffffffffffffffff - (1 << 63) + 1 - (1 << 63))\n#define B_VIRT_START ((1 << 47) * 2 / 2)\n' }], { arch: 'arm64' });
-    expect(l.regions.map((r) => [r.name, r.start])).toEqual([['A', 0], ['B', 2 ** 47]]);
+    const l = parseHeaders(
+      [
+        {
+          path: 'x.h',
+          text: '#define A_VIRT_START (0xffffffffffffffff - (1 << 63) + 1 - (1 << 63))\n#define B_VIRT_START ((1 << 47) * 2 / 2)\n',
+        },
+      ],
+      { arch: 'arm64' },
+    );
+    expect(l.regions.map((r) => [r.name, r.start])).toEqual([
+      ['A', 0],
+      ['B', 2 ** 47],
+    ]);
   });
 });

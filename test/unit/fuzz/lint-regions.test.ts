@@ -7,7 +7,6 @@ import { describe, expect, it } from 'vitest';
 import { parseHeaders, lintLayout } from '../../../src/core';
 import { contract, input } from './contract';
 
-
 const header = (text: string) => parseHeaders([{ path: 'fuzz/config.h', text }], { arch: 'arm32' });
 
 describe('lints: a header of 25,000 disjoint regions lints in linear time', () => {

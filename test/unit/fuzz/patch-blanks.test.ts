@@ -7,21 +7,24 @@ import { describe, expect, it } from 'vitest';
 import { readPatch } from '../../../src/core';
 import { contract, input } from './contract';
 
-
 describe('patch reader: long blank runs stay linear', () => {
   it('100,000 blank lines after the diff: the Signed-off-by scan is not quadratic', () => {
     const { value, ms } = contract(() => readPatch(input('6f530f00ab979de8'), 'blank.diff'));
     expect(ms).toBeLessThan(1000); // was ~8 s for 100 KB
     expect(value!.files.length).toBeGreaterThan(0);
     expect(value!.author).toBeNull();
-    expect(readPatch('--- a/x\n+++ b/x\n@@ -1 +1 @@\n-a\n+b\n\n\n  Signed-off-by: A B <a@b>  \n', 'p').author).toBe('A B <a@b>');
+    expect(readPatch('--- a/x\n+++ b/x\n@@ -1 +1 @@\n-a\n+b\n\n\n  Signed-off-by: A B <a@b>  \n', 'p').author).toBe(
+      'A B <a@b>',
+    );
   });
 
   it('a diffstat-like line with a long blank run is not quadratic', () => {
     const { value, ms } = contract(() => readPatch(input('a18fb427c896527c'), 'stat.diff'));
     expect(ms).toBeLessThan(1000); // was ~5 s
     expect(value!.diffstat).toBeNull();
-    expect(readPatch(' xen/a.h | 3 ++-   \n--- a/xen/a.h\n+++ b/xen/a.h\n@@ -1 +1 @@\n-a\n+b\n', 'p').diffstat!.files).toEqual([{ path: 'xen/a.h', changed: 3, line: 1 }]);
+    expect(
+      readPatch(' xen/a.h | 3 ++-   \n--- a/xen/a.h\n+++ b/xen/a.h\n@@ -1 +1 @@\n-a\n+b\n', 'p').diffstat!.files,
+    ).toEqual([{ path: 'xen/a.h', changed: 3, line: 1 }]);
   });
 
   it('a 200,000-blank preamble line is not quadratic (Subject/From/Date scan)', () => {

@@ -15,13 +15,19 @@ describe('patch reader: huge hunks', () => {
   it('a 200,000-line insertion applies and a 400,000-line hunk that does not apply falls back', () => {
     const p = readPatch(input, 'huge.diff');
     expect(p.files).toHaveLength(1);
-    expect(p.files[0]!.hunks.map((h) => [h.added, h.removed, h.complete])).toEqual([[200000, 0, true], [200000, 200000, true]]);
+    expect(p.files[0]!.hunks.map((h) => [h.added, h.removed, h.complete])).toEqual([
+      [200000, 0, true],
+      [200000, 200000, true],
+    ]);
     expect(p.layout.applied).toEqual(['xen/include/asm-arm/config.h']);
     expect(p.findings.filter((f) => f.id === 'hunk-not-applied')).toHaveLength(1);
   });
 
   it('applying still splices in place for ordinary hunks', () => {
-    const p = readPatch('--- a/xen/include/asm-arm/config.h\n+++ b/xen/include/asm-arm/config.h\n@@ -0,0 +1,1 @@\n+#define NEW_VIRT_START 0x7000\n', 'small.diff');
+    const p = readPatch(
+      '--- a/xen/include/asm-arm/config.h\n+++ b/xen/include/asm-arm/config.h\n@@ -0,0 +1,1 @@\n+#define NEW_VIRT_START 0x7000\n',
+      'small.diff',
+    );
     expect(p.layout.after.regions.some((r) => r.name === 'NEW' && r.start === 0x7000)).toBe(true);
   });
 });

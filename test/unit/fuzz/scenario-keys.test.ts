@@ -16,10 +16,13 @@ describe('scenario reader: costs take only their own fields', () => {
     expect(() => parseScenario(input, 'fuzz.json')).toThrow(/costs: unknown field "constructor"/);
   });
 
-  it.each(['toString', 'hasOwnProperty', '__defineGetter__', '__proto__', 'valueOf'])('"%s" in costs is an unknown field', (key) => {
-    const text = `{"domains":[{"name":"A","ramSize":"512M"}],"steps":[],"costs":{"${key}":1}}`;
-    expect(() => parseScenario(text, 'k.json')).toThrow(new RegExp(`costs: unknown field "${key}"`));
-  });
+  it.each(['toString', 'hasOwnProperty', '__defineGetter__', '__proto__', 'valueOf'])(
+    '"%s" in costs is an unknown field',
+    (key) => {
+      const text = `{"domains":[{"name":"A","ramSize":"512M"}],"steps":[],"costs":{"${key}":1}}`;
+      expect(() => parseScenario(text, 'k.json')).toThrow(new RegExp(`costs: unknown field "${key}"`));
+    },
+  );
 
   it('a real cost field is still taken', () => {
     const s = parseScenario('{"domains":[{"name":"A","ramSize":"512M"}],"steps":[],"costs":{"load":7}}', 'k.json');

@@ -26,7 +26,12 @@ describe('fuzz (2,000 cases, seed 8)', () => {
   it('only InputError escapes the readers, within time', () => {
     const seeds = loadSeeds(join(__dirname, '../../..'));
     const t = fuzzRange(8, seeds, 0, 2_000, 1, undefined, true); // light: few deep generated inputs, no 10 MiB lines
-    const shown = t.crashes.map((c) => `${c.reader} case ${c.index} (${c.how}): ${c.error} — rerun: npm run fuzz -- --seed 8 --case ${c.index} --light`).join('\n');
+    const shown = t.crashes
+      .map(
+        (c) =>
+          `${c.reader} case ${c.index} (${c.how}): ${c.error} — rerun: npm run fuzz -- --seed 8 --case ${c.index} --light`,
+      )
+      .join('\n');
     expect(t.crashes, shown).toEqual([]);
     expect(t.cases).toBe(2_000);
     for (const r of READERS) {

@@ -26,16 +26,34 @@ describe('xenlens layout', () => {
     const j = JSON.parse(f.out.join(''));
     expect(Object.keys(j).sort()).toEqual(['arch', 'commentMap', 'regions', 'source', 'warnings']);
     const v = j.regions.find((r: { name: string }) => r.name === 'VIRT_LIN_P2M');
-    expect(v).toMatchObject({ start: '0x8000000', end: '0x10000000', size: '0x8000000', startMacro: 'VIRT_LIN_P2M_START', endMacro: 'VIRT_LIN_P2M_END', endForm: 'exclusive' });
-    expect(Object.keys(v)).toEqual(expect.arrayContaining(['name', 'start', 'end', 'size', 'startMacro', 'endMacro', 'endForm', 'line']));
+    expect(v).toMatchObject({
+      start: '0x8000000',
+      end: '0x10000000',
+      size: '0x8000000',
+      startMacro: 'VIRT_LIN_P2M_START',
+      endMacro: 'VIRT_LIN_P2M_END',
+      endForm: 'exclusive',
+    });
+    expect(Object.keys(v)).toEqual(
+      expect.arrayContaining(['name', 'start', 'end', 'size', 'startMacro', 'endMacro', 'endForm', 'line']),
+    );
     expect(f.err).toEqual([]);
   });
   it('reads several --config files together (current config.h + mmu/layout.h), arm64', async () => {
     const f = fakeIo();
-    expect(await layout(['--config', 'c447b73-config.h', '--config', 'c447b73-mmu-layout.h', '--arch', 'arm64', '--json'], f.io)).toBe(0);
+    expect(
+      await layout(
+        ['--config', 'c447b73-config.h', '--config', 'c447b73-mmu-layout.h', '--arch', 'arm64', '--json'],
+        f.io,
+      ),
+    ).toBe(0);
     const j = JSON.parse(f.out.join(''));
     expect(j.arch).toBe('arm64');
-    expect(j.regions.find((r: { name: string }) => r.name === 'XEN')).toMatchObject({ start: '0xa0000200000', end: '0xa0000a00000', line: 55 });
+    expect(j.regions.find((r: { name: string }) => r.name === 'XEN')).toMatchObject({
+      start: '0xa0000200000',
+      end: '0xa0000a00000',
+      line: 55,
+    });
   });
   it('human table fits 80 columns', async () => {
     const f = fakeIo();

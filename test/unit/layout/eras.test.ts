@@ -17,7 +17,8 @@ const regions = (files: string[], arch: Arch) => {
   const l = parseHeaders(files.map(file), { arch });
   return { l, rows: l.regions.map((r): Row => [r.name, r.start, r.end, r.endForm]) };
 };
-const noUnknown = (w: string[]) => expect(w.filter((x) => /unknown macro|cycle|cannot evaluate|#if|#endif|directive/.test(x))).toEqual([]);
+const noUnknown = (w: string[]) =>
+  expect(w.filter((x) => /unknown macro|cycle|cannot evaluate|#if|#endif|directive/.test(x))).toEqual([]);
 
 const MiB = 0x100000;
 const GiB = 0x40000000;
@@ -55,7 +56,12 @@ describe('2013 ac6e1ae', () => {
   it('arm64: VMAP, FRAMETABLE inclusive; DIRECTMAP 9 slots', () => {
     const { l, rows } = regions(['2013-ac6e1ae-config.h'], 'arm64');
     noUnknown(l.warnings);
-    expect(rows).toEqual([...COMMON_2013, ['VMAP', GiB, 2 * GiB, 'inclusive'], ['FRAMETABLE', 32 * GiB, 64 * GiB, 'inclusive'], DIRECTMAP_9]);
+    expect(rows).toEqual([
+      ...COMMON_2013,
+      ['VMAP', GiB, 2 * GiB, 'inclusive'],
+      ['FRAMETABLE', 32 * GiB, 64 * GiB, 'inclusive'],
+      DIRECTMAP_9,
+    ]);
   });
 });
 
@@ -68,12 +74,20 @@ describe('2015 47ec25a', () => {
   it('arm64: XENHEAP is the run-time xenheap_virt_start, reported', () => {
     const { l, rows } = regions(['2015-47ec25a-config.h'], 'arm64');
     noUnknown(l.warnings);
-    expect(rows).toEqual([...COMMON_2013, ['VMAP', GiB, 2 * GiB, 'inclusive'], ['FRAMETABLE', 32 * GiB, 64 * GiB, 'inclusive'], DIRECTMAP_9]);
+    expect(rows).toEqual([
+      ...COMMON_2013,
+      ['VMAP', GiB, 2 * GiB, 'inclusive'],
+      ['FRAMETABLE', 32 * GiB, 64 * GiB, 'inclusive'],
+      DIRECTMAP_9,
+    ]);
     expect(l.warnings.some((w) => /XENHEAP_VIRT_START is a run-time value \(xenheap_virt_start\)/.test(w))).toBe(true);
   });
 });
 
-for (const [era, name] of [['2019 0e623fa', '2019-0e623fa-config.h'], ['2021 f1e268b', '2021-f1e268b-config.h']] as const) {
+for (const [era, name] of [
+  ['2019 0e623fa', '2019-0e623fa-config.h'],
+  ['2021 f1e268b', '2021-f1e268b-config.h'],
+] as const) {
   describe(era, () => {
     it('arm32: BOOT_FDT 4 MiB; BOOT_RELOC and LIVEPATCH_VMAP time-share 0x00A00000', () => {
       const { l, rows } = regions([name], 'arm32');
@@ -83,7 +97,12 @@ for (const [era, name] of [['2019 0e623fa', '2019-0e623fa-config.h'], ['2021 f1e
     it('arm64: VMAP end exclusive since 2016', () => {
       const { l, rows } = regions([name], 'arm64');
       noUnknown(l.warnings);
-      expect(rows).toEqual([...COMMON_2019, ['VMAP', GiB, 2 * GiB, 'exclusive'], ['FRAMETABLE', 32 * GiB, 64 * GiB, 'inclusive'], DIRECTMAP_9]);
+      expect(rows).toEqual([
+        ...COMMON_2019,
+        ['VMAP', GiB, 2 * GiB, 'exclusive'],
+        ['FRAMETABLE', 32 * GiB, 64 * GiB, 'inclusive'],
+        DIRECTMAP_9,
+      ]);
     });
   });
 }
@@ -166,7 +185,12 @@ describe('current c447b73 (config.h + mmu/layout.h)', () => {
 
 describe('lint on the real-era fixtures', () => {
   it('finds only the arm64 DIRECTMAP comment-vs-macro mismatch of 2013-2022 (doc §11)', () => {
-    for (const name of ['2013-ac6e1ae-config.h', '2015-47ec25a-config.h', '2019-0e623fa-config.h', '2021-f1e268b-config.h']) {
+    for (const name of [
+      '2013-ac6e1ae-config.h',
+      '2015-47ec25a-config.h',
+      '2019-0e623fa-config.h',
+      '2021-f1e268b-config.h',
+    ]) {
       const f = lintHeaders([file(name)]);
       expect(f.map((x) => [x.id, x.message.slice(0, 17)])).toEqual([['comment-map-mismatch', 'arm64: DIRECTMAP:']]);
     }
@@ -196,8 +220,13 @@ describe('LIVEPATCH_VMAP is conditional (issue 13): the parser assumes CONFIG_LI
     expect(layoutText(l)).toContain('* only when CONFIG_LIVEPATCH is configured');
   });
   it('a define after the #endif (or in the #else) is not conditional', () => {
-    const h = '#ifdef CONFIG_LIVEPATCH\n#define A_VIRT_START 0x00200000\n#else\n#define B_VIRT_START 0x00400000\n#endif\n#define C_VIRT_START 0x00600000\n#if defined(CONFIG_LIVEPATCH)\n#define D_VIRT_START 0x00800000\n#endif\n';
+    const h =
+      '#ifdef CONFIG_LIVEPATCH\n#define A_VIRT_START 0x00200000\n#else\n#define B_VIRT_START 0x00400000\n#endif\n#define C_VIRT_START 0x00600000\n#if defined(CONFIG_LIVEPATCH)\n#define D_VIRT_START 0x00800000\n#endif\n';
     const r = parseHeaders([{ path: 'h.h', text: h }], { arch: 'arm32' }).regions;
-    expect(Object.fromEntries(r.map((x) => [x.name, x.condition ?? null]))).toEqual({ A: 'CONFIG_LIVEPATCH', C: null, D: 'CONFIG_LIVEPATCH' });
+    expect(Object.fromEntries(r.map((x) => [x.name, x.condition ?? null]))).toEqual({
+      A: 'CONFIG_LIVEPATCH',
+      C: null,
+      D: 'CONFIG_LIVEPATCH',
+    });
   });
 });

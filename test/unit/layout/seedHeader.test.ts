@@ -3,8 +3,21 @@ import { embeddedLayout } from '../../../src/core/layout/embedded';
 import { parsedEmbeddedLayout, SEED_BASE_CONFIG_H, SEED_BASE_PATH } from '../../../src/core/layout/seedHeader';
 import { parseHeaders } from '../../../src/core/layout/header';
 
-const pick = (r: { name: string; start: number; end: number; startMacro: string | null; endMacro: string | null; endForm: string }) =>
-  ({ name: r.name, start: r.start, end: r.end, startMacro: r.startMacro, endMacro: r.endMacro, endForm: r.endForm });
+const pick = (r: {
+  name: string;
+  start: number;
+  end: number;
+  startMacro: string | null;
+  endMacro: string | null;
+  endForm: string;
+}) => ({
+  name: r.name,
+  start: r.start,
+  end: r.end,
+  startMacro: r.startMacro,
+  endMacro: r.endMacro,
+  endForm: r.endForm,
+});
 
 describe('embedded 2013 + seed header text', () => {
   it('parses to exactly the regions of embeddedLayout() (doc §2)', () => {
@@ -15,7 +28,16 @@ describe('embedded 2013 + seed header text', () => {
 
   it('without the seed has no VIRT_LIN_P2M and the 128M-256M hole (doc §2)', () => {
     const l = parseHeaders([{ path: SEED_BASE_PATH, text: SEED_BASE_CONFIG_H }], { arch: 'arm32' });
-    expect(l.regions.map((r) => r.name)).toEqual(['XEN', 'FIXMAP', 'BOOT_FDT', 'BOOT_RELOC', 'FRAMETABLE', 'VMAP', 'XENHEAP', 'DOMHEAP']);
+    expect(l.regions.map((r) => r.name)).toEqual([
+      'XEN',
+      'FIXMAP',
+      'BOOT_FDT',
+      'BOOT_RELOC',
+      'FRAMETABLE',
+      'VMAP',
+      'XENHEAP',
+      'DOMHEAP',
+    ]);
     expect(l.commentMap.some((r) => r.start === 0x08000000)).toBe(false);
   });
 

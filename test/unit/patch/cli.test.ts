@@ -25,22 +25,40 @@ describe('xenlens patch', () => {
     const f = fakeIo();
     expect(await patch(['seed', '--json'], f.io)).toBe(0);
     const j = JSON.parse(f.out.join(''));
-    expect(Object.keys(j)).toEqual(expect.arrayContaining(['subject', 'author', 'date', 'files', 'findings', 'layout']));
+    expect(Object.keys(j)).toEqual(
+      expect.arrayContaining(['subject', 'author', 'date', 'files', 'findings', 'layout']),
+    );
     expect(j.date).toBeNull();
     expect(j.files).toHaveLength(6);
     expect(j.files[2]).toEqual({ path: 'xen/include/asm-arm/arm32/page.h', added: 28, removed: 10 });
     expect(j.findings.filter((x: { id: string }) => x.id === 'diffstat-mismatch')).toHaveLength(2);
-    for (const x of j.findings) expect(Object.keys(x)).toEqual(expect.arrayContaining(['id', 'severity', 'file', 'message']));
+    for (const x of j.findings)
+      expect(Object.keys(x)).toEqual(expect.arrayContaining(['id', 'severity', 'file', 'message']));
     expect(Object.keys(j.layout)).toEqual(expect.arrayContaining(['before', 'after', 'changes']));
-    expect(j.layout.changes).toEqual([{ name: 'VIRT_LIN_P2M', change: 'added', before: null, after: { start: '0x8000000', end: '0x10000000', size: '0x8000000' } }]);
+    expect(j.layout.changes).toEqual([
+      {
+        name: 'VIRT_LIN_P2M',
+        change: 'added',
+        before: null,
+        after: { start: '0x8000000', end: '0x10000000', size: '0x8000000' },
+      },
+    ]);
   });
   it('--base applies the hunks to a given header (2015 fixture: the context of both hunks differs, so their own lines are used)', async () => {
     const f = fakeIo();
-    expect(await patch(['patches/vlpt-config.mbox', '--base', 'headers/2015-47ec25a-config.h', '--json'], f.io)).toBe(0);
+    expect(await patch(['patches/vlpt-config.mbox', '--base', 'headers/2015-47ec25a-config.h', '--json'], f.io)).toBe(
+      0,
+    );
     const j = JSON.parse(f.out.join(''));
     expect(j.layout.base).toBe('headers/2015-47ec25a-config.h');
-    expect(j.layout.changes.map((c: { name: string; change: string }) => [c.name, c.change])).toEqual([['VIRT_LIN_P2M', 'added']]);
-    expect(j.findings.filter((x: { id: string }) => x.id === 'hunk-not-applied').map((x: { message: string }) => x.message.slice(0, 6))).toEqual(['hunk 1', 'hunk 2']);
+    expect(j.layout.changes.map((c: { name: string; change: string }) => [c.name, c.change])).toEqual([
+      ['VIRT_LIN_P2M', 'added'],
+    ]);
+    expect(
+      j.findings
+        .filter((x: { id: string }) => x.id === 'hunk-not-applied')
+        .map((x: { message: string }) => x.message.slice(0, 6)),
+    ).toEqual(['hunk 1', 'hunk 2']);
   });
   it('human output names the subject and the change', async () => {
     const f = fakeIo();

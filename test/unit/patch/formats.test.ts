@@ -18,11 +18,16 @@ describe('mbox / git format-patch', () => {
   });
   it('counts +3 from two hunks; its diffstat agrees', () => {
     expect(files(p)).toEqual([['xen/include/asm-arm/config.h', 3, 0]]);
-    expect(p.files[0]!.hunks.map((h) => [h.added, h.complete])).toEqual([[1, true], [2, true]]);
+    expect(p.files[0]!.hunks.map((h) => [h.added, h.complete])).toEqual([
+      [1, true],
+      [2, true],
+    ]);
     expect(p.findings.filter((f) => f.id === 'diffstat-mismatch')).toEqual([]);
   });
   it('adds VIRT_LIN_P2M 0x08000000-0x10000000 (exclusive end = VMAP_VIRT_START)', () => {
-    expect(p.layout.changes.map((c) => [c.name, c.change, c.after?.start, c.after?.end])).toEqual([['VIRT_LIN_P2M', 'added', 0x08000000, 0x10000000]]);
+    expect(p.layout.changes.map((c) => [c.name, c.change, c.after?.start, c.after?.end])).toEqual([
+      ['VIRT_LIN_P2M', 'added', 0x08000000, 0x10000000],
+    ]);
   });
 });
 
@@ -46,7 +51,9 @@ describe('quoted-printable mail', () => {
     expect(p.files[0]!.hunks[0]!.lines).toContain('+/* xenheap shrunk: end = 1.5G */');
   });
   it('shows XENHEAP resized to end at 0x60000000 and the comment map now disagreeing', () => {
-    expect(p.layout.changes.map((c) => [c.name, c.change, c.before?.end, c.after?.end])).toEqual([['XENHEAP', 'resized', 0x80000000, 0x60000000]]);
+    expect(p.layout.changes.map((c) => [c.name, c.change, c.before?.end, c.after?.end])).toEqual([
+      ['XENHEAP', 'resized', 0x80000000, 0x60000000],
+    ]);
     expect(p.findings.map((f) => f.id)).toEqual(['comment-map-mismatch']);
   });
   it('decoders: QP bytes are UTF-8; encoded words join', () => {
@@ -65,7 +72,7 @@ describe('truncated mail', () => {
     expect(p.findings.filter((f) => f.id === 'diffstat-mismatch')).toHaveLength(2);
     expect(p.findings.find((f) => f.id === 'hunk-unrebuildable')!.message).toMatch(/hunk 2 .*7 old \/ 9 new.*4 \/ 5/);
   });
-  it('falls back to the hunk\'s own lines: VIRT_LIN_P2M still appears, ended by the comment row', () => {
+  it("falls back to the hunk's own lines: VIRT_LIN_P2M still appears, ended by the comment row", () => {
     const c = p.layout.changes.find((x) => x.name === 'VIRT_LIN_P2M');
     expect(c?.after).toMatchObject({ start: 0x08000000, end: 0x10000000, endForm: 'comment' });
   });
@@ -79,7 +86,9 @@ describe('plain unified diff', () => {
     expect(p.files[0]!.hunks[0]!.complete).toBe(true);
   });
   it('moves VMAP to 0x18000000', () => {
-    expect(p.layout.changes.map((c) => [c.name, c.change, c.before?.start, c.after?.start])).toEqual([['VMAP', 'moved', 0x10000000, 0x18000000]]);
+    expect(p.layout.changes.map((c) => [c.name, c.change, c.before?.start, c.after?.start])).toEqual([
+      ['VMAP', 'moved', 0x10000000, 0x18000000],
+    ]);
   });
 });
 
@@ -88,10 +97,13 @@ describe('web-archive repairs', () => {
   // render like the archive: NBSP for leading spaces, every line doubled, context lines
   // that start with a space lose it, and the blank context line of hunk 2 vanishes entirely
   const diff = mbox.slice(mbox.indexOf('diff --git'), mbox.indexOf('-- \n'));
-  const page = '[Date Prev][Date Next]\n\n[Xen-devel] [PATCH] vlpt window\n\n\n' + diff.split('\n')
-    .filter((l) => l !== ' ')
-    .map((l) => (l.startsWith(' ') ? l.slice(1) : l).replace(/^( +)/, (s) => '\u00a0'.repeat(s.length)))
-    .join('\n\n');
+  const page =
+    '[Date Prev][Date Next]\n\n[Xen-devel] [PATCH] vlpt window\n\n\n' +
+    diff
+      .split('\n')
+      .filter((l) => l !== ' ')
+      .map((l) => (l.startsWith(' ') ? l.slice(1) : l).replace(/^( +)/, (s) => '\u00a0'.repeat(s.length)))
+      .join('\n\n');
   const p = readPatch(page, 'page.txt');
   it('restores the vanished blank context line from the @@ counts and says so', () => {
     expect(p.format).toBe('archive');
@@ -104,7 +116,10 @@ describe('web-archive repairs', () => {
   it('reports a hunk whose context does not match the base and uses its own lines', () => {
     const q = readPatch(diff.replace(/CONFIG_SEPARATE_XENHEAP 1/, 'CONFIG_SOMETHING_ELSE 1'), 'x.diff');
     expect(q.findings.filter((f) => f.id === 'hunk-not-applied').map((f) => f.message.slice(0, 6))).toEqual(['hunk 2']);
-    expect(q.layout.changes.find((c) => c.name === 'VIRT_LIN_P2M')?.after).toMatchObject({ start: 0x08000000, end: 0x10000000 });
+    expect(q.layout.changes.find((c) => c.name === 'VIRT_LIN_P2M')?.after).toMatchObject({
+      start: 0x08000000,
+      end: 0x10000000,
+    });
   });
   it('a text without a diff is bad input', () => {
     expect(() => readPatch('hello\nworld\n', 'notes.txt')).toThrow(InputError);

@@ -6,7 +6,11 @@ const SEED = '/work/shared/seed/000_974eeb85a7679583.txt';
 const seedPath = new URL('../../../../shared/seed/000_974eeb85a7679583.txt', import.meta.url);
 
 function seedText(): string {
-  try { return readFileSync(seedPath, 'utf8'); } catch { return readFileSync(SEED, 'utf8'); }
+  try {
+    return readFileSync(seedPath, 'utf8');
+  } catch {
+    return readFileSync(SEED, 'utf8');
+  }
 }
 
 describe('the seed patch (xen-devel web-archive page)', () => {
@@ -14,7 +18,9 @@ describe('the seed patch (xen-devel web-archive page)', () => {
 
   it('names the subject without [Xen-devel], the author from Signed-off-by, no date', () => {
     expect(p.format).toBe('archive');
-    expect(p.subject).toBe('[PATCH v5 4/6] xen/arm: Implement virtual-linear page table for guest p2m mapping in live migration');
+    expect(p.subject).toBe(
+      '[PATCH v5 4/6] xen/arm: Implement virtual-linear page table for guest p2m mapping in live migration',
+    );
     expect(p.author).toBe('Jaeyong Yoo <jaeyong.yoo@xxxxxxxxxxx>');
     expect(p.date).toBeNull();
   });
@@ -42,7 +48,12 @@ describe('the seed patch (xen-devel web-archive page)', () => {
   it('shows VIRT_LIN_P2M 0x08000000-0x10000000 added, nothing else changed', () => {
     expect(p.layout.changes).toHaveLength(1);
     expect(p.layout.changes[0]).toMatchObject({ name: 'VIRT_LIN_P2M', change: 'added', before: null });
-    expect(p.layout.changes[0]!.after).toMatchObject({ start: 0x08000000, end: 0x10000000, endForm: 'exclusive', endMacro: 'VIRT_LIN_P2M_END' });
+    expect(p.layout.changes[0]!.after).toMatchObject({
+      start: 0x08000000,
+      end: 0x10000000,
+      endForm: 'exclusive',
+      endMacro: 'VIRT_LIN_P2M_END',
+    });
     expect(p.findings.some((f) => f.id === 'hunk-not-applied')).toBe(false);
   });
 

@@ -7,7 +7,8 @@ import { InputError } from '../../../src/core/errors';
 
 describe('built-in scenarios', () => {
   it('lists the four required built-ins', () => {
-    for (const n of ['single-domain-logdirty', 'two-domains-two-pcpus', 'cleanup-leaves-slots', 'overrun-into-vmap']) expect(BUILTINS).toHaveProperty(n);
+    for (const n of ['single-domain-logdirty', 'two-domains-two-pcpus', 'cleanup-leaves-slots', 'overrun-into-vmap'])
+      expect(BUILTINS).toHaveProperty(n);
   });
 
   it('single-domain-logdirty converges with zero lost and zero phantom pages', () => {
@@ -15,10 +16,11 @@ describe('built-in scenarios', () => {
     expect(r.halted).toBeNull();
     // round 1: 3 distinct pages written; round 2: 0x80001000, 0x80005000 (0x80005008 is the same page); round 3: nothing
     expect(r.rounds.map((x) => x.domains[0]!.reported.length)).toEqual([3, 2, 0]);
-    for (const rd of r.rounds) for (const d of rd.domains) {
-      expect(d.lost).toEqual([]);
-      expect(d.phantom).toEqual([]);
-    }
+    for (const rd of r.rounds)
+      for (const d of rd.domains) {
+        expect(d.lost).toEqual([]);
+        expect(d.phantom).toEqual([]);
+      }
     // 512 MiB at 2 GiB: L1 index 2 → xen_second[66] (doc §8 worked example)
     expect(r.steps[1]!.changes.slots.map((s) => s.slot)).toEqual([66]);
     // prepare write-protects every RAM leaf: 512 MiB / 4 KiB = 131072
@@ -109,8 +111,14 @@ describe('scenario files', () => {
       [{ domains: [], steps: [] }, /domains: expected an array of 1 to 8/],
       [{ domains: [{ name: 'A', ramSize: '0' }], steps: [] }, /domains\[0\].*non-zero multiple of 4 KiB/],
       [{ domains: [{ name: 'A', ramSize: '1G' }], steps: [{ op: 'jump' }] }, /steps\[0\]\.op: "jump"/],
-      [{ domains: [{ name: 'A', ramSize: '1G' }], steps: [{ op: 'write', domain: 'B', gpa: 1 }] }, /steps\[0\]\.domain: "B"/],
-      [{ domains: [{ name: 'A', ramSize: '1G' }], steps: [{ op: 'schedule', domain: 'A', cpu: 5 }] }, /steps\[0\]\.cpu: 5/],
+      [
+        { domains: [{ name: 'A', ramSize: '1G' }], steps: [{ op: 'write', domain: 'B', gpa: 1 }] },
+        /steps\[0\]\.domain: "B"/,
+      ],
+      [
+        { domains: [{ name: 'A', ramSize: '1G' }], steps: [{ op: 'schedule', domain: 'A', cpu: 5 }] },
+        /steps\[0\]\.cpu: 5/,
+      ],
       [{ domains: [{ name: 'A', ramSize: '1G' }], steps: [], costs: { foo: 1 } }, /costs: unknown field "foo"/],
       [{ domains: [{ name: 'A', ramSize: '1G' }], steps: [], extra: 1 }, /unknown field "extra"/],
     ];
@@ -121,7 +129,10 @@ describe('scenario files', () => {
   });
 
   it('a write by an unscheduled domain is bad input', () => {
-    const sc = parseScenario({ domains: [{ name: 'A', ramSize: '4M' }], steps: [{ op: 'write', domain: 'A', gpa: '0x80000000' }] });
+    const sc = parseScenario({
+      domains: [{ name: 'A', ramSize: '4M' }],
+      steps: [{ op: 'write', domain: 'A', gpa: '0x80000000' }],
+    });
     expect(() => runScenario(sc)).toThrow(/not scheduled/);
   });
 });
@@ -131,7 +142,11 @@ describe('scenario JSON depth', () => {
     const deep = '{"domains":' + '['.repeat(40) + ']'.repeat(40) + '}';
     expect(() => parseScenario(deep, 'deep.json')).toThrow(/deep\.json: JSON nested deeper than 32 levels/);
     // brackets inside strings do not count
-    const ok = JSON.stringify({ name: '[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[', domains: [{ name: 'A', ramSize: '4M' }], steps: [] });
+    const ok = JSON.stringify({
+      name: '[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[',
+      domains: [{ name: 'A', ramSize: '4M' }],
+      steps: [],
+    });
     expect(parseScenario(ok, 'ok.json').domains).toHaveLength(1);
   });
 });
