@@ -536,6 +536,40 @@ function deepScenario(rng: Rng): [string, string] {
   }
 }
 
+/**
+ * A hostile value for a path-valued setting (issue 13 item 1), for a workspace whose entries are
+ * `names` (files, a directory, a FIFO, symlinks in and out, a loop): `..` climbs, absolute paths
+ * in and out (`outside` is a directory beside the workspace, `root` the workspace itself),
+ * device files, doubled and trailing slashes, `.` segments, NUL and encoded dots.
+ */
+export function settingPath(rng: Rng, names: readonly string[], root: string, outside: string): string {
+  const parts: string[] = [];
+  const n = rng.range(1, 6);
+  for (let i = 0; i < n; i++)
+    parts.push(
+      rng.pick([...names, ...names, '..', '..', '.', '', '%2e%2e', '..\\', 'a\0b', '~', 'nope', names[0]! + '/'])!,
+    );
+  const rel = parts.join(rng.chance(0.9) ? '/' : '//');
+  switch (rng.below(6)) {
+    case 0:
+      return `${root}/${rel}`;
+    case 1:
+      return `${outside}/${rng.pick(['secret.h', '', '../' + rel])}`;
+    case 2:
+      return rng.pick([
+        '/dev/zero',
+        '/dev/null',
+        '/dev/stdin',
+        '/proc/self/mem',
+        '/',
+        '/etc/passwd',
+        `${root}/../${rel}`,
+      ]);
+    default:
+      return rel;
+  }
+}
+
 function randomNumber(rng: Rng): string {
   const alphabet = '0123456789abcdefABCDEFxX_kKmMgGtTiIbBuUlL \t.+-';
   let s = '';

@@ -10,7 +10,7 @@ import { parseGuestRam, parseQuery, parseTarget, validateQuery, type Target } fr
 import { bareHexLanguage, numberAt } from './detect';
 import { layoutCommentMap, layoutMarkdown, resolutionMarkdown } from './markdown';
 import { log, reportError } from './output';
-import { EMBEDDED, isPatchSource, sourceUri } from './layoutSource';
+import { EMBEDDED, isPatchSource, readUri, sourceUri } from './layoutSource';
 import { openRegionDefinition } from './regionDefinition';
 import { isPatchFile } from './patchText';
 import type { Model, State } from './state';
@@ -160,9 +160,8 @@ export class Commands extends Disposable {
     ]);
     const archives: vscode.Uri[] = [];
     for (const u of texts) {
-      const stat = await vscode.workspace.fs.stat(u);
-      if (stat.size > 2 * 1024 * 1024) continue;
-      if (isPatchFile(u.path, new TextDecoder().decode(await vscode.workspace.fs.readFile(u)))) archives.push(u);
+      const text = await readUri(u, vscode.workspace.asRelativePath(u, false), 2 * 1024 * 1024).catch(() => null);
+      if (text !== null && isPatchFile(u.path, text)) archives.push(u);
     }
     return [...patches, ...archives];
   }

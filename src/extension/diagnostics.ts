@@ -10,7 +10,7 @@
  * edit re-reads that one file. Files are size-capped and the scan yields between files.
  */
 import * as vscode from 'vscode';
-import { lintHeaders, readPatch, type Finding } from '../core/index';
+import { InputError, lintHeaders, readPatch, type Finding } from '../core/index';
 import { Disposable } from './dispose';
 import { DIAGNOSTIC_SOURCE } from './ids';
 import { findingAnchors, isVlptPatch } from './findingAnchors';
@@ -26,7 +26,7 @@ import {
   PATCH_GLOB,
 } from './lintFiles';
 import { isPatchFile, MAYBE_PATCH_FILE, patchFindingLine } from './patchText';
-import { sourceUri } from './layoutSource';
+import { readUri, sourceUri } from './layoutSource';
 import { log } from './output';
 import type { Model, State } from './state';
 
@@ -132,9 +132,13 @@ export class Diagnostics extends Disposable {
   private async textOf(uri: vscode.Uri): Promise<string | null> {
     const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
     if (doc) return doc.getText();
-    const stat = await vscode.workspace.fs.stat(uri);
-    if (stat.size > MAX_PATCH_BYTES) return null;
-    return new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
+    try {
+      return await readUri(uri, vscode.workspace.asRelativePath(uri, false), MAX_PATCH_BYTES);
+    } catch (e) {
+      if (!(e instanceof InputError)) throw e;
+      log(`diagnostics: skipped ${e.message}`);
+      return null;
+    }
   }
 
   private async runFile(uri: vscode.Uri): Promise<void> {

@@ -7,18 +7,33 @@ import * as vscode from 'vscode';
 import { embeddedLayout, InputError, readPatch, type Layout, type PatchInfo } from '../core/index';
 import { parseHeaders } from '../core/layout/header';
 import { MAYBE_PATCH_FILE } from './patchText';
+import { readWorkspaceFile, resolveSettingPath } from './workspaceFile';
 
 export const EMBEDDED = 'embedded';
 /** headers larger than this are not layouts (and must not hang the host) */
 const MAX_BYTES = 4 * 1024 * 1024;
 
-/** The workspace file a layout source names, or null for the embedded one. */
+/**
+ * The workspace file a layout source names, or null for the embedded one. The path must stay
+ * inside a workspace folder (no absolute path elsewhere, no `..` escape); symlinks are checked
+ * when the file is read (readUri).
+ */
 export function sourceUri(source: string): vscode.Uri | null {
   if (source === EMBEDDED) return null;
   const folders = vscode.workspace.workspaceFolders ?? [];
-  if (source.startsWith('/')) return vscode.Uri.file(source);
-  if (folders.length === 0)
-    throw new InputError(`layout source ${JSON.stringify(source)}: no workspace folder is open to resolve it in`);
+  const label = `xenMemory.layoutSource ${JSON.stringify(source)}`;
+  if (folders.length > 0 && folders.every((f) => f.uri.scheme === 'file'))
+    return vscode.Uri.file(
+      resolveSettingPath(
+        source,
+        folders.map((f) => f.uri.fsPath),
+        label,
+      ),
+    );
+  // a virtual workspace: relative paths only, without `..`
+  if (folders.length === 0) throw new InputError(`${label}: no workspace folder is open to resolve it in`);
+  if (source.startsWith('/') || source.split(/[\\/]/).includes('..'))
+    throw new InputError(`${label}: expected a path relative to the workspace folder, without ".."`);
   return vscode.Uri.joinPath(folders[0]!.uri, source);
 }
 
@@ -27,17 +42,30 @@ export function isPatchSource(source: string): boolean {
   return source !== EMBEDDED && MAYBE_PATCH_FILE.test(source);
 }
 
-async function readCapped(uri: vscode.Uri, label: string): Promise<string> {
+/**
+ * The text of a workspace file, read safely (see workspaceFile.ts): inside a workspace folder
+ * after symlinks, a regular file, at most `maxBytes`, bounded read. Files of a virtual
+ * workspace go through vscode.workspace.fs with the same type and size checks.
+ */
+export async function readUri(uri: vscode.Uri, label: string, maxBytes = MAX_BYTES): Promise<string> {
+  if (uri.scheme === 'file') {
+    const folders = (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file');
+    return readWorkspaceFile(uri.fsPath, { folders: folders.map((f) => f.uri.fsPath), maxBytes, label });
+  }
   const stat = await vscode.workspace.fs.stat(uri);
-  if (stat.size > MAX_BYTES)
-    throw new InputError(`${label}: ${stat.size} bytes is larger than the 4 MiB cap for a layout file`);
-  return new TextDecoder('utf-8').decode(await vscode.workspace.fs.readFile(uri));
+  if ((stat.type & vscode.FileType.File) === 0 || (stat.type & vscode.FileType.SymbolicLink) !== 0)
+    throw new InputError(`${label}: expected a regular file`);
+  if (stat.size > maxBytes)
+    throw new InputError(`${label}: ${stat.size} bytes is larger than the ${maxBytes} byte cap`);
+  const bytes = await vscode.workspace.fs.readFile(uri);
+  if (bytes.length > maxBytes) throw new InputError(`${label}: grew past the ${maxBytes} byte cap while it was read`);
+  return new TextDecoder('utf-8').decode(bytes);
 }
 
 /** A patch of the workspace read by the core: subject, findings, layout before/after. */
 export async function loadPatch(uri: vscode.Uri): Promise<{ info: PatchInfo; text: string }> {
   const name = vscode.workspace.asRelativePath(uri, false);
-  const text = await readCapped(uri, name);
+  const text = await readUri(uri, name);
   return { info: readPatch(text, name, { arch: 'arm32' }), text };
 }
 
@@ -52,7 +80,7 @@ export async function loadLayout(source: string): Promise<Layout> {
       );
     return info.layout.after;
   }
-  const text = await readCapped(uri, source);
+  const text = await readUri(uri, source);
   if (/\.(h|hh|hpp)$/i.test(uri.path)) return parseHeaders([{ path: uri.fsPath, text }], { arch: 'arm32', source });
   throw new InputError(
     `${source}: expected a C header (.h) or a patch (.patch, .diff, .mbox, .eml, a saved archive .txt)`,

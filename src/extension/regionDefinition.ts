@@ -5,6 +5,7 @@
  */
 import * as vscode from 'vscode';
 import { InputError, type Region } from '../core/index';
+import { readUri } from './layoutSource';
 import { defineLineInPatch } from './patchText';
 
 const MAX_FILES = 200;
@@ -20,9 +21,9 @@ export async function findDefine(macro: string): Promise<{ uri: vscode.Uri; line
   const files = await vscode.workspace.findFiles('**/*.h', '**/node_modules/**', MAX_FILES);
   files.sort((a, b) => a.path.localeCompare(b.path));
   for (const uri of files) {
-    const stat = await vscode.workspace.fs.stat(uri);
-    if (stat.size > MAX_BYTES) continue;
-    const lines = new TextDecoder().decode(await vscode.workspace.fs.readFile(uri)).split(/\r?\n/);
+    const text = await readUri(uri, vscode.workspace.asRelativePath(uri, false), MAX_BYTES).catch(() => null);
+    if (text === null) continue; // not a regular file of the workspace, or too big
+    const lines = text.split(/\r?\n/);
     const i = lines.findIndex((l) => re.test(l));
     if (i >= 0) return { uri, line: i };
   }
@@ -34,12 +35,9 @@ async function findDefineInPatch(
   patch: vscode.Uri,
   macro: string,
 ): Promise<{ uri: vscode.Uri; line: number } | undefined> {
-  const stat = await vscode.workspace.fs.stat(patch);
-  if (stat.size > 4 * MAX_BYTES) return undefined;
-  const line = defineLineInPatch(
-    new TextDecoder().decode(await vscode.workspace.fs.readFile(patch)).split(/\r?\n/),
-    macro,
-  );
+  const text = await readUri(patch, vscode.workspace.asRelativePath(patch, false), 4 * MAX_BYTES).catch(() => null);
+  if (text === null) return undefined;
+  const line = defineLineInPatch(text.split(/\r?\n/), macro);
   return line >= 0 ? { uri: patch, line } : undefined;
 }
 

@@ -61,6 +61,6 @@ describe('ids.ts matches package.json contributes, both ways', () => {
     expect(pkg.activationEvents).not.toContain('*');
     expect(pkg.activationEvents).toContain(`onWebviewPanel:${MAP_VIEW_TYPE}`);
     expect(pkg.main).toBe('./dist/extension.js');
-    expect(pkg.capabilities.untrustedWorkspaces.supported).toBe(true);
+    expect(pkg.capabilities.untrustedWorkspaces.supported).toBe('limited');
   });
 });

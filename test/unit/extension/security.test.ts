@@ -155,8 +155,20 @@ describe('nothing from the workspace is executed', () => {
 });
 
 describe('workspace trust', () => {
-  it('declares Restricted Mode support (the extension only reads files)', () => {
-    expect(pkg.capabilities.untrustedWorkspaces.supported).toBe(true);
+  it('declares limited Restricted Mode support: path-valued settings come from user settings only', () => {
+    const trust = pkg.capabilities.untrustedWorkspaces;
+    expect(trust.supported).toBe('limited');
+    expect(trust.description).toMatch(/Restricted Mode/);
+    // every setting that names a file (a string setting described as a path) is restricted
+    const props = pkg.contributes.configuration.properties as Record<
+      string,
+      { type: string; markdownDescription?: string; description?: string }
+    >;
+    const paths = Object.entries(props)
+      .filter(([, p]) => p.type === 'string' && /\bpath\b/i.test(p.markdownDescription ?? p.description ?? ''))
+      .map(([k]) => k);
+    expect(paths).toEqual(['xenMemory.layoutSource']);
+    expect(trust.restrictedConfigurations).toEqual(paths);
   });
   it('activates on its views, commands and languages only, never on *', () => {
     expect(pkg.activationEvents ?? []).not.toContain('*');
