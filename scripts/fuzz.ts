@@ -361,7 +361,13 @@ function mutateOnce(rng: Rng, s: string, reader: Reader, seeds: Seeds): [string,
 
 function deepHeader(rng: Rng): [string, string] {
   const depth = [10, 100, 500, 2000, 10_000, 50_000][rng.weighted([30, 30, 20, 12, 6, 2])]!;
-  switch (rng.below(9)) {
+  switch (rng.below(10)) {
+    case 9:
+      // one expensive macro referenced by many regions or #if lines (issue 13 item 2)
+      return [
+        expensiveMacro(rng.pick(['#define R{i}_VIRT_START A14\n', '#if A14\n#endif\n']), Math.min(depth, 5000) * 20),
+        `expensive-macro-reused(${Math.min(depth, 5000)})`,
+      ];
     case 0: {
       // a chain of macros M0 → M1 → … → Mdepth
       const lines = [`#define CHAIN_VIRT_START M0`];
@@ -427,6 +433,23 @@ function deepHeader(rng: Rng): [string, string] {
       return [rows.join('\n'), `comment-map(${depth})`];
     }
   }
+}
+
+/**
+ * Issue 13 item 2: `A14` costs 32,767 expansions (A(i) = A(i-1) + A(i-1)), over the per-evaluation
+ * limit; `use` (with `{i}` numbered) references it until the text is `bytes` long.
+ */
+export function expensiveMacro(use: string, bytes: number): string {
+  let s = '#define A0 1\n';
+  for (let i = 1; i <= 14; i++) s += `#define A${i} (A${i - 1}+A${i - 1})\n`;
+  const parts = [s];
+  let len = s.length;
+  for (let i = 0; len < bytes; i++) {
+    const u = use.replace('{i}', String(i));
+    parts.push(u);
+    len += u.length;
+  }
+  return parts.join('');
 }
 
 function hunkLines(rng: Rng, n: number): string {
@@ -843,6 +866,8 @@ export function shapes(seeds: Seeds): Record<Reader, Array<{ shape: string; make
       { shape: 'nested #if', make: (b) => rep('#if 1\n', b / 2) + rep('#endif\n', b / 2) },
       { shape: 'one long line', make: (b) => '#define L_VIRT_START ' + rep('1+', b) + '1' },
       { shape: 'whitespace in comment', make: (b) => '/*\n * 1' + ' '.repeat(b) + 'x\n */' },
+      { shape: 'expensive macro reused', make: (b) => expensiveMacro('#define R{i}_VIRT_START A14\n', b) },
+      { shape: 'expensive #if reused', make: (b) => expensiveMacro('#if A14\n#endif\n', b) },
     ],
     patch: [
       { shape: 'mbox repeated', make: (b) => mbox + rep(mbox.slice(mbox.indexOf('\n---')), b) },

@@ -4,7 +4,17 @@
  * `#if/#ifdef/#ifndef/#elif/#else/#endif` with `defined(...)`. `#include` is ignored: the caller
  * passes every file it wants together. One pass, linear in the input.
  */
-import { DEFAULT_LIMITS, EvalError, evaluate, expand, tokenize, type ExpandLimits, type MacroDef } from './expr';
+import {
+  DEFAULT_LIMITS,
+  EvalError,
+  evaluate,
+  expand,
+  tokenize,
+  workBudget,
+  type ExpandLimits,
+  type MacroDef,
+  type WorkBudget,
+} from './expr';
 
 export type DiagKind =
   | 'preprocessor'
@@ -44,6 +54,8 @@ export interface PreprocessResult {
 export interface PreprocessOptions {
   predefined: Record<string, string>;
   limits?: ExpandLimits;
+  /** expansion work shared with the caller's later evaluations (default: a new one for this call) */
+  total?: WorkBudget;
   /** per-file cap in characters; larger input is refused by the caller */
   maxChars?: number;
   /**
@@ -152,6 +164,7 @@ function logicalLines(
  */
 export function preprocess(files: Array<{ path: string; text: string }>, opts: PreprocessOptions): PreprocessResult {
   const limits = opts.limits ?? DEFAULT_LIMITS;
+  const total = opts.total ?? workBudget(limits);
   const macros = new Map<string, MacroDef>();
   const comments: CommentBlock[] = [];
   const diagnostics: Diagnostic[] = [];
@@ -174,6 +187,7 @@ export function preprocess(files: Array<{ path: string; text: string }>, opts: P
         const toks = expand(tokenize(expr), {
           lookup: (n) => macros.get(n),
           limits,
+          total,
           ifMode: true,
           isDefined: (n) => macros.has(n),
         });

@@ -101,9 +101,33 @@ export interface ExpandLimits {
   maxTokens: number;
   /** nesting of macro names (hide-set size) */
   maxDepth: number;
+  /**
+   * work (expansions + tokens they produce) for all evaluations of one header set: a budget per
+   * parse, not per evaluation, so one expensive macro referenced a thousand times ends quickly
+   */
+  maxWork?: number;
 }
 
 export const DEFAULT_LIMITS: ExpandLimits = { maxExpansions: 20000, maxTokens: 200000, maxDepth: 128 };
+/** default `maxWork`: a real config.h uses a few thousand; 2,000,000 takes well under a second */
+export const DEFAULT_MAX_WORK = 2_000_000;
+
+/** The expansion work shared by every evaluation of one parse (see ExpandLimits.maxWork). */
+export interface WorkBudget {
+  work: number;
+  readonly max: number;
+}
+
+export function workBudget(limits: ExpandLimits): WorkBudget {
+  return { work: 0, max: limits.maxWork ?? DEFAULT_MAX_WORK };
+}
+
+function workLimit(total: WorkBudget): EvalError {
+  return new EvalError({
+    kind: 'limit',
+    detail: `the macro expansion budget of this header set (${total.max} expansions and tokens) is used up; not evaluated`,
+  });
+}
 
 export interface ExpandContext {
   lookup(name: string): MacroDef | undefined;
@@ -113,11 +137,18 @@ export interface ExpandContext {
   /** #if mode: `defined` operator */
   ifMode?: boolean;
   isDefined?(name: string): boolean;
+  /** shared by all evaluations of one parse; none = only the per-evaluation limits */
+  total?: WorkBudget;
 }
 
 interface Budget {
   expansions: number;
+  /** expansions + tokens of this evaluation */
+  work?: number;
 }
+
+/** each evaluation may do this much work even when the shared budget is used up (`#define X_VIRT_START 0x1000` is one expansion) */
+export const FREE_WORK = 256;
 
 /** Macro calls nest in arguments at most this deep (`_AT(vaddr_t, MB(…))` is 2 in real headers). */
 export const MAX_ARG_NESTING = 32;
@@ -127,6 +158,7 @@ export function expand(input: Tok[], ctx: ExpandContext, budget: Budget = { expa
   // arguments are expanded recursively: `F(F(F(…)))` must end in a limit, not a stack overflow
   if (depth > MAX_ARG_NESTING)
     throw new EvalError({ kind: 'limit', detail: `macro calls nested in arguments deeper than ${MAX_ARG_NESTING}` });
+  const total = ctx.total;
   let toks = input.slice();
   const out: Tok[] = [];
   let i = 0;
@@ -196,6 +228,12 @@ export function expand(input: Tok[], ctx: ExpandContext, budget: Budget = { expa
         else sub.push(bt);
       }
       body = sub;
+    }
+    if (total) {
+      const w = 1 + body.length;
+      total.work += w;
+      budget.work = (budget.work ?? 0) + w;
+      if (total.work > total.max && budget.work > FREE_WORK) throw workLimit(total);
     }
     const repl = body.map((bt): Tok => (bt.k === 'id' ? { k: 'id', v: bt.v, hide: mergeHide(bt.hide, hide) } : bt));
     // splice in place (fast: a memmove) unless the body is so long that spreading it as

@@ -12,7 +12,16 @@ import { InputError } from '../errors';
 import { hex } from '../numbers';
 import { parseCommentMap } from './commentMap';
 import { preprocess, type Diagnostic, type DiagKind } from './cpp';
-import { DEFAULT_LIMITS, EvalError, evaluate, expand, tokenize, type ExpandLimits, type MacroDef } from './expr';
+import {
+  DEFAULT_LIMITS,
+  EvalError,
+  evaluate,
+  expand,
+  tokenize,
+  workBudget,
+  type ExpandLimits,
+  type MacroDef,
+} from './expr';
 import type { Arch, CommentMapRow, EndForm, Layout, Region } from './types';
 
 export interface HeaderFile {
@@ -70,7 +79,9 @@ export function parseHeaders(files: HeaderFile[], opts: ParseHeadersOptions): La
     arch === 'arm32'
       ? { CONFIG_ARM_32: '1', __arm__: '1', CONFIG_MMU: '1', CONFIG_LIVEPATCH: '1' }
       : { CONFIG_ARM_64: '1', __aarch64__: '1', CONFIG_MMU: '1', CONFIG_LIVEPATCH: '1' };
-  const pre = preprocess(files, { predefined, limits, optional: ['CONFIG_LIVEPATCH'] });
+  // one expansion budget for the whole parse: #if lines and every macro value draw on it
+  const total = workBudget(limits);
+  const pre = preprocess(files, { predefined, limits, total, optional: ['CONFIG_LIVEPATCH'] });
   const diags: Diagnostic[] = [...pre.diagnostics];
   const { macros } = pre;
   const usedBuiltins = new Set<string>();
@@ -104,6 +115,7 @@ export function parseHeaders(files: HeaderFile[], opts: ParseHeadersOptions): La
       const toks = expand(tokenize(expr), {
         lookup,
         limits,
+        total,
         used: (d) => {
           if (d.builtin) usedBuiltins.add(d.name);
         },
