@@ -361,7 +361,9 @@ function mutateOnce(rng: Rng, s: string, reader: Reader, seeds: Seeds): [string,
 
 function deepHeader(rng: Rng): [string, string] {
   const depth = [10, 100, 500, 2000, 10_000, 50_000][rng.weighted([30, 30, 20, 12, 6, 2])]!;
-  switch (rng.below(10)) {
+  switch (rng.below(11)) {
+    case 10:
+      return [overlappingRegions(Math.min(depth, 2000) * 60), `overlapping-regions(${Math.min(depth, 2000)})`];
     case 9:
       // one expensive macro referenced by many regions or #if lines (issue 13 item 2)
       return [
@@ -446,6 +448,21 @@ export function expensiveMacro(use: string, bytes: number): string {
   let len = s.length;
   for (let i = 0; len < bytes; i++) {
     const u = use.replace('{i}', String(i));
+    parts.push(u);
+    len += u.length;
+  }
+  return parts.join('');
+}
+
+/**
+ * Issue 13 item 3: regions that all overlap (each starts 2 MiB after the previous one, all end
+ * at 0xFFE00000), `bytes` long: the number of overlapping pairs is quadratic.
+ */
+export function overlappingRegions(bytes: number): string {
+  const parts: string[] = [];
+  let len = 0;
+  for (let i = 0; len < bytes && i < 2046; i++) {
+    const u = `#define R${i}_VIRT_START 0x${(i * 0x200000).toString(16)}\n#define R${i}_VIRT_END 0xffe00000\n`;
     parts.push(u);
     len += u.length;
   }
@@ -866,6 +883,7 @@ export function shapes(seeds: Seeds): Record<Reader, Array<{ shape: string; make
       { shape: 'nested #if', make: (b) => rep('#if 1\n', b / 2) + rep('#endif\n', b / 2) },
       { shape: 'one long line', make: (b) => '#define L_VIRT_START ' + rep('1+', b) + '1' },
       { shape: 'whitespace in comment', make: (b) => '/*\n * 1' + ' '.repeat(b) + 'x\n */' },
+      { shape: 'overlapping regions', make: (b) => overlappingRegions(b) },
       { shape: 'expensive macro reused', make: (b) => expensiveMacro('#define R{i}_VIRT_START A14\n', b) },
       { shape: 'expensive #if reused', make: (b) => expensiveMacro('#if A14\n#endif\n', b) },
     ],

@@ -25,7 +25,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     // read everything first: an unreadable file is bad input (exit 2), whatever the others hold
     const files = positionals.map((p) => ({ path: p, text: readInput(io, p, 'FILE') }));
     const findings: LintFinding[] = [];
-    for (const f of files) findings.push(...lintHeaders([f]));
+    for (const f of files) for (const x of lintHeaders([f])) findings.push(x); // never spread: 10^5 arguments overflow the stack
     io.out(values.json ? json(lintJson(findings)) : findingsText(findings));
     return 0;
   });

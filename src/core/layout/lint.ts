@@ -29,6 +29,13 @@ export const LINT_IDS = [
   'window-capacity',
 ] as const;
 
+/**
+ * Findings listed per file (issue 13 item 3): overlapping regions give a quadratic number of
+ * pairs (133 KB header: 523,710 findings in 43 s). Past the cap one `too-many-findings` summary
+ * says how many more there are.
+ */
+export const MAX_FINDINGS_PER_FILE = 200;
+
 /** xen_second maps 2 MiB per slot (doc §3); arm64 maps by 2 MiB blocks as well. */
 export const SLOT_SIZE = 0x200000;
 /** 2013 arm32 guest: RAM from GUEST_RAM_BASE 0x80000000, 40-bit IPA (VTCR T0SZ -8) [V]/[A] */
@@ -69,8 +76,16 @@ export function lintLayout(layout: Layout): LintFinding[] {
       );
   }
 
-  for (let i = 0; i < regs.length; i++) {
+  // pairs: at most MAX_FINDINGS_PER_FILE are reported, then the comparison stops (nested or
+  // overlapping regions make the number of pairs quadratic)
+  let pairs = 0;
+  let stoppedAt = -1;
+  pairLoop: for (let i = 0; i < regs.length; i++) {
     for (let j = i + 1; j < regs.length; j++) {
+      if (pairs >= MAX_FINDINGS_PER_FILE) {
+        stoppedAt = i;
+        break pairLoop;
+      }
       const a = regs[i]!;
       const b = regs[j]!;
       // sorted by start: once b starts past a's end + 1, no later region touches a (keeps a
@@ -87,14 +102,23 @@ export function lintLayout(layout: Layout): LintFinding[] {
             ? `${a.name} ends at ${hex(a.end)} but ${b.name} starts at ${hex(b.start)}: a gap of one byte (inclusive/exclusive mix)`
             : `${a.name} ends at ${hex(a.end)} but ${b.name} starts at ${hex(b.start)}: one byte overlaps (inclusive/exclusive mix)`,
         );
+        pairs++;
         continue;
       }
       if (b.start < a.end && !timeShared(a, b)) {
         const ov = Math.min(a.end, b.end) - b.start;
         add('overlap', 'error', b, `${a.name} ${range(a)} and ${b.name} ${range(b)} overlap by ${humanSize(ov)}`);
+        pairs++;
       }
     }
   }
+  if (stoppedAt >= 0)
+    add(
+      'too-many-findings',
+      'warning',
+      regs[stoppedAt]!,
+      `${MAX_FINDINGS_PER_FILE} overlapping or off-by-one pairs listed; the ${regs.length - stoppedAt} regions from ${regs[stoppedAt]!.name} on were not compared further (fix these first)`,
+    );
 
   lintCommentMap(layout, regs, add);
 
@@ -127,7 +151,7 @@ export function lintLayout(layout: Layout): LintFinding[] {
       );
     }
   }
-  return out;
+  return capFindings(out);
 }
 
 /** `x − 4 KiB` written as a person would: "62 GiB − 4 KiB" */
@@ -173,6 +197,35 @@ function lintCommentMap(layout: Layout, regs: Region[], add: Add): void {
   }
 }
 
+/**
+ * At most MAX_FINDINGS_PER_FILE findings per file, then one `too-many-findings` summary per
+ * file saying how many more (summaries already in the list are kept and not counted).
+ */
+export function capFindings(list: readonly LintFinding[], max = MAX_FINDINGS_PER_FILE): LintFinding[] {
+  const kept: LintFinding[] = [];
+  const perFile = new Map<string | null, { n: number; more: number; first: LintFinding }>();
+  for (const f of list) {
+    let c = perFile.get(f.file);
+    if (!c) perFile.set(f.file, (c = { n: 0, more: 0, first: f }));
+    if (f.id === 'too-many-findings')
+      kept.push(f); // an earlier summary (one per lintLayout) always stays
+    else if (c.n < max) {
+      kept.push(f);
+      c.n++;
+    } else c.more++;
+  }
+  for (const [file, c] of perFile)
+    if (c.more > 0)
+      kept.push({
+        id: 'too-many-findings',
+        severity: 'warning',
+        file,
+        line: c.first.line,
+        message: `${c.more} more finding${c.more === 1 ? '' : 's'} not listed (the first ${max} are)`,
+      });
+  return kept;
+}
+
 const DIAG_FINDING: Record<string, Severity> = {
   preprocessor: 'error',
   'unknown-macro': 'warning',
@@ -214,5 +267,5 @@ export function lintHeaders(files: HeaderFile[], arches: Arch[] = ['arm32', 'arm
       out.push(f);
     }
   }
-  return out;
+  return capFindings(out);
 }
