@@ -206,11 +206,11 @@ export class ScenarioView extends Disposable implements vscode.WebviewViewProvid
     const t0 = performance.now();
     const trace = traceScenario(scenario, source);
     log(
-      `scenario ${scenario.name} (${source}): ${trace.snapshots.length}/${scenario.steps.length} steps, ${trace.result.findings.length} finding(s) in ${(performance.now() - t0).toFixed(0)} ms`,
+      `scenario ${scenario.name} (${source}): ${trace.count}/${scenario.steps.length} steps, ${trace.result.findings.length} finding(s) in ${(performance.now() - t0).toFixed(0)} ms`,
     );
     this.trace = trace;
     this.pick = p;
-    this.pos = Math.max(-1, Math.min(pos, trace.snapshots.length - 1));
+    this.pos = Math.max(-1, Math.min(pos, trace.count - 1));
     this.watch(p);
     await this.changed();
     if (this.view && !this.view.visible) this.view.show(true);
@@ -245,7 +245,7 @@ export class ScenarioView extends Disposable implements vscode.WebviewViewProvid
       await this.pickScenario(undefined);
       return;
     }
-    const pos = nextPosition(this.pos, this.trace.snapshots.length, a, stepModel(this.trace, this.pos).findingSteps);
+    const pos = nextPosition(this.pos, this.trace.count, a, stepModel(this.trace, this.pos).findingSteps);
     if (pos === this.pos) return;
     this.pos = pos;
     await this.changed();
@@ -253,7 +253,7 @@ export class ScenarioView extends Disposable implements vscode.WebviewViewProvid
 
   private async goto(step: number): Promise<void> {
     if (!this.trace) return;
-    this.pos = Math.max(-1, Math.min(step, this.trace.snapshots.length - 1));
+    this.pos = Math.max(-1, Math.min(step, this.trace.count - 1));
     await this.changed();
   }
 
@@ -271,7 +271,7 @@ export class ScenarioView extends Disposable implements vscode.WebviewViewProvid
   }
 
   private async setContext(): Promise<void> {
-    const count = this.trace?.snapshots.length ?? 0;
+    const count = this.trace?.count ?? 0;
     await vscode.commands.executeCommand('setContext', CTX_SCENARIO.loaded, this.trace !== undefined);
     await vscode.commands.executeCommand('setContext', CTX_SCENARIO.canBack, this.trace !== undefined && this.pos > -1);
     await vscode.commands.executeCommand(

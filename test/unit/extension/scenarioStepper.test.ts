@@ -3,7 +3,14 @@
 // xen_second[66]).
 import { describe, expect, it } from 'vitest';
 import { BUILTINS, builtinScenario, parseScenario, runScenario, TraceEngine } from '../../../src/core/index';
-import { nextPosition, stepModel, traceScenario, GRID_CAP, LIST_CAP } from '../../../src/extension/scenarioTrace';
+import {
+  nextPosition,
+  snapshotAt,
+  stepModel,
+  traceScenario,
+  GRID_CAP,
+  LIST_CAP,
+} from '../../../src/extension/scenarioTrace';
 import { isStepModel } from '../../../src/webview/scenarioProtocol';
 
 describe('nextPosition: a debugger-like state machine over the steps that ran', () => {
@@ -39,7 +46,7 @@ describe('stepModel: what step N shows', () => {
   const t = traceScenario(builtinScenario('two-domains-two-pcpus'), 'built-in');
 
   it('one snapshot per step, and the result equals a plain run', () => {
-    expect(t.snapshots.length).toBe(7);
+    expect(t.count).toBe(7);
     expect(JSON.stringify(t.result)).toBe(JSON.stringify(runScenario(builtinScenario('two-domains-two-pcpus'))));
   });
 
@@ -93,32 +100,31 @@ describe('stepModel: what step N shows', () => {
     let pos = -1;
     const seen = new Map<number, string>();
     for (let i = 0; i < 7; i++) {
-      pos = nextPosition(pos, t.snapshots.length, 'forward', []);
+      pos = nextPosition(pos, t.count, 'forward', []);
       seen.set(pos, JSON.stringify(stepModel(t, pos)));
     }
     for (let i = 0; i < 7; i++) {
-      pos = nextPosition(pos, t.snapshots.length, 'back', []);
+      pos = nextPosition(pos, t.count, 'back', []);
       if (pos >= 0) expect(JSON.stringify(stepModel(t, pos))).toBe(seen.get(pos));
     }
     // the snapshot kept for step 4 is what an engine stopped after step 4 holds
     const e = new TraceEngine(builtinScenario('two-domains-two-pcpus'));
     for (let i = 0; i <= 4; i++) e.next();
-    expect(e.snapshot()).toEqual(t.snapshots[4]);
+    expect(snapshotAt(t, 4)).toEqual(e.snapshot());
   });
 
   it('every step of every built-in passes the host → webview guard', () => {
     for (const name of Object.keys(BUILTINS)) {
       const tr = traceScenario(builtinScenario(name), 'built-in');
-      for (let p = -1; p < tr.snapshots.length; p++)
-        expect(isStepModel(stepModel(tr, p)), `${name} step ${p}`).toBe(true);
+      for (let p = -1; p < tr.count; p++) expect(isStepModel(stepModel(tr, p)), `${name} step ${p}`).toBe(true);
     }
   });
 
   it('a halted scenario stops stepping at the trap step', () => {
     const tr = traceScenario(builtinScenario('overrun-into-vmap'), 'built-in');
     expect(tr.result.halted).toMatch(/^step 2: /);
-    expect(tr.snapshots.length).toBe(3);
-    expect(nextPosition(2, tr.snapshots.length, 'forward', [])).toBe(2);
+    expect(tr.count).toBe(3);
+    expect(nextPosition(2, tr.count, 'forward', [])).toBe(2);
     expect(stepModel(tr, 2).findings.map((f) => f.id)).toContain('window-overrun');
   });
 
@@ -149,7 +155,7 @@ describe('the demo scenario file (demo/pcpu-sharing.scenario.json)', () => {
     const { readFileSync } = await import('node:fs');
     const text = readFileSync(new URL('../../../demo/pcpu-sharing.scenario.json', import.meta.url), 'utf8');
     const t = traceScenario(parseScenario(text, 'demo/pcpu-sharing.scenario.json'), 'demo/pcpu-sharing.scenario.json');
-    expect(t.snapshots.length).toBe(13);
+    expect(t.count).toBe(13);
     for (const d of t.result.rounds[0]!.domains) expect([d.lost, d.phantom]).toEqual([[], []]);
     const m = stepModel(t, nextPosition(9, 13, 'continue', stepModel(t, 9).findingSteps));
     expect(m.pos).toBe(10);
@@ -159,5 +165,42 @@ describe('the demo scenario file (demo/pcpu-sharing.scenario.json)', () => {
       { gpa: '0x80005000', state: 'ok' },
       { gpa: '0x9fffe000', state: 'phantom' },
     ]);
+  });
+});
+
+describe('step back replays a journal of deltas (issue 13 item 4: a copy per step cost 2.3 GB at 300 steps)', () => {
+  // 40 steps, each writing 25 pages 2 MiB apart: every fault caches one more VLPT page, so the TLB
+  // grows by 25 entries a step (0x08000000 + gfn*8: one 4 KiB VLPT page per 512 gfns = 2 MiB)
+  const steps: unknown[] = [
+    { op: 'schedule', domain: 'A', cpu: 0 },
+    { op: 'logdirty-start', domain: 'A', cpu: 0 },
+  ];
+  for (let s = 0; s < 40; s++) {
+    steps.push({
+      op: 'write',
+      domain: 'A',
+      gpas: Array.from({ length: 25 }, (_, j) => 0x80000000 + (s * 25 + j) * 0x200000),
+    });
+    if (s % 10 === 9) steps.push({ op: 'round' });
+  }
+  const sc = parseScenario({ name: 'grow', cpus: 2, domains: [{ name: 'A', ramSize: '4G' }], steps });
+  const t = traceScenario(sc, 'grow.json');
+
+  it('any seek order gives what a fresh engine holds after that step', () => {
+    expect(t.count).toBe(46);
+    const fresh: unknown[] = [];
+    const e = new TraceEngine(sc);
+    fresh.push(e.snapshot());
+    while (e.next()) fresh.push(e.snapshot());
+    // the TLB really grew: 25 VLPT pages per write step on pCPU0 (1000 after the 40 writes)
+    expect((fresh.at(-1) as { tlb: unknown[][] }).tlb[0]!.length).toBeGreaterThanOrEqual(1000);
+    const order = [45, -1, 17, 16, 44, 0, 30, 30, 2, 45, 12, -1, 33];
+    for (const p of order) expect(snapshotAt(t, p), `step ${p}`).toEqual(fresh[p + 1]);
+  });
+
+  it('a model after seeking back equals the model reached forwards', () => {
+    const fwd = JSON.stringify(stepModel(t, 20));
+    stepModel(t, 45);
+    expect(JSON.stringify(stepModel(t, 20))).toBe(fwd);
   });
 });
