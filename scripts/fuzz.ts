@@ -494,9 +494,15 @@ function deepPatch(rng: Rng, seeds: Seeds): [string, string] {
 
 function deepScenario(rng: Rng): [string, string] {
   const n = [10, 1000, 50_000, 200_000][rng.weighted([40, 40, 15, 5])]!;
-  switch (rng.below(6)) {
+  switch (rng.below(7)) {
     case 0:
       return ['['.repeat(n) + ']'.repeat(n), `deep-array(${n})`];
+    case 5:
+      // issue 13 items 7 and 9: a byte-order mark, a name past the view's 64 characters
+      return [
+        `\ufeff{"name":"${'N'.repeat(rng.range(60, 70 + (n % 5000)))}","domains":[{"name":"A","ramSize":"16M"}],"steps":[{"op":"schedule","domain":"A"}]}`,
+        `bom-long-name(${n})`,
+      ];
     case 1:
       return ['{"domains":'.repeat(Math.min(n, 100000)) + '1' + '}'.repeat(Math.min(n, 100000)), `deep-object(${n})`];
     case 2: {

@@ -28,6 +28,11 @@ export const GRID_CAP = 256;
 /** notes, findings and TLB lines per step (the webview guard allows a little more) */
 export const LIST_CAP = 200;
 
+/** `s` cut to `max` characters, the last one an ellipsis when something was cut */
+export function ellipsis(s: string, max: number): string {
+  return s.length <= max ? s : `${s.slice(0, max - 1)}…`;
+}
+
 function capped<T>(a: readonly T[], more: (n: number) => T): T[] {
   return a.length <= LIST_CAP ? [...a] : [...a.slice(0, LIST_CAP - 1), more(a.length - LIST_CAP + 1)];
 }
@@ -280,9 +285,10 @@ export function stepModel(t: ScenarioTrace, pos: number): StepModel {
     .filter((s) => s >= 0 && s < 1024)
     .sort((a, b) => a - b);
   return {
-    scenario: t.result.scenario,
-    source: t.source,
-    description: t.result.description,
+    scenario: ellipsis(t.result.scenario, 64),
+    scenarioTitle: ellipsis(t.result.scenario, 4000),
+    source: ellipsis(t.source, 1000),
+    description: ellipsis(t.result.description, 4000),
     pos: p,
     count,
     total: t.scenario.steps.length,

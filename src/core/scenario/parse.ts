@@ -62,6 +62,8 @@ function onlyKeys(o: Obj, allowed: string[], where: string): void {
 
 /** Parse and validate a scenario (already JSON-decoded, or its text). */
 export function parseScenario(input: unknown, file = 'scenario'): Scenario {
+  // a byte-order mark (Notepad, some editors) is not part of the JSON text
+  if (typeof input === 'string' && input.charCodeAt(0) === 0xfeff) input = input.slice(1);
   let data = input;
   if (typeof input === 'string') {
     // a scenario nests 4 levels; refuse deep nesting before JSON.parse, whose cost grows

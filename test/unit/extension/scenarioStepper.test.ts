@@ -204,3 +204,34 @@ describe('step back replays a journal of deltas (issue 13 item 4: a copy per ste
     expect(JSON.stringify(stepModel(t, 20))).toBe(fwd);
   });
 });
+
+describe('a scenario name over 64 characters (issue 13 item 7: the view dropped it silently)', () => {
+  const domains = [{ name: 'A', ramSize: '16M' }];
+  const steps = [{ op: 'schedule', domain: 'A', cpu: 0 }];
+  it('is shown cut to 64 characters with an ellipsis, in full in the tooltip, and passes the guard', () => {
+    const name = 'n'.repeat(70) + 'END';
+    const m = stepModel(traceScenario(parseScenario({ name, domains, steps }), 'x.json'), 0);
+    expect(m.scenario).toBe('n'.repeat(63) + '…');
+    expect(m.scenario.length).toBe(64);
+    expect(m.scenarioTitle).toBe(name);
+    expect(isStepModel(m)).toBe(true);
+  });
+  it('the default name, a long file path, passes too', () => {
+    const path = 'deeply/' + 'nested/'.repeat(20) + 'pcpu.scenario.json';
+    const m = stepModel(traceScenario(parseScenario(JSON.stringify({ domains, steps }), path), path), -1);
+    expect(m.scenario.endsWith('…')).toBe(true);
+    expect(m.scenarioTitle).toBe(path);
+    expect(isStepModel(m)).toBe(true);
+  });
+  it('a 64-character name is left whole', () => {
+    const m = stepModel(traceScenario(parseScenario({ name: 'x'.repeat(64), domains, steps }), 'x.json'), -1);
+    expect(m.scenario).toBe('x'.repeat(64));
+  });
+});
+
+describe('a scenario file starting with a byte-order mark (issue 13 item 9)', () => {
+  it('is read as the same scenario', () => {
+    const text = JSON.stringify({ name: 'bom', domains: [{ name: 'A', ramSize: '16M' }], steps: [] });
+    expect(parseScenario('\ufeff' + text, 'b.json')).toEqual(parseScenario(text, 'b.json'));
+  });
+});
