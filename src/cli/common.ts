@@ -4,6 +4,7 @@ import { parseNumber } from '../core/numbers';
 import { XEN_TREES, type XenTree } from '../core/lpae';
 import { createSession, type Session, type SessionOptions } from '../core/session';
 import { IPA_LIMIT } from '../core/p2m';
+import { jsonVisible } from '../core/format/controls';
 
 /** Options every emulation command accepts. */
 export const SYSTEM_OPTIONS = {
@@ -72,5 +73,6 @@ export function makeSession(v: Record<string, unknown>): Session {
 }
 
 export function json(value: unknown): string {
-  return JSON.stringify(value, null, 2);
+  // C1 and bidi controls from files as \uXXXX (JSON.stringify already escapes C0)
+  return jsonVisible(JSON.stringify(value, null, 2));
 }

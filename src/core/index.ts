@@ -74,6 +74,7 @@ export type { LintFinding } from './layout/lint';
 export { SEED_BASE_CONFIG_H, SEED_BASE_PATH, seededConfigH, parsedEmbeddedLayout } from './layout/seedHeader';
 export { readPatch } from './patch/readPatch';
 export { wrap } from './format/table';
+export { visibleControls, jsonVisible } from './format/controls';
 export { runScenario, TraceEngine, statsCycles, SET_BITMAP, SET_TRUTH, SET_STALLED } from './scenario/engine';
 export type {
   TraceResult,

@@ -1,0 +1,110 @@
+// Issue 13 item 8: text from files (a patch's Subject/From, header macro names and comment rows,
+// scenario names) must not reach the terminal as control sequences. Every command's text output
+// and every error line goes through main's filter; JSON stays valid JSON with the same strings.
+import { describe, expect, it } from 'vitest';
+import { main } from '../../../src/cli/main';
+import type { CliIo } from '../../../src/cli/io';
+import { visibleControls, jsonVisible } from '../../../src/core';
+
+const ESC = '\x1b';
+const CSI8 = '\x9b'; // C1 CSI
+const RLO = '\u202e';
+const HOSTILE = `${ESC}[2J${ESC}]0;pwned\x07${CSI8}31m${RLO}evil\r`;
+// anything a terminal acts on: C0 but \t and \n, DEL, C1, bidi controls; a CR not part of CRLF
+// eslint-disable-next-line no-control-regex -- the test looks for control characters
+const RAW = /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]|\r(?!\n)/;
+
+function io(files: Record<string, string>) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const x: CliIo = {
+    out: (s) => out.push(s),
+    err: (s) => err.push(s),
+    readFile: (p) => {
+      if (!(p in files)) throw new Error(`no ${p}`);
+      return files[p]!;
+    },
+  };
+  return { io: x, out, err, all: () => [...out, ...err].join('\n') };
+}
+
+const patchText = [
+  'From 1234 Mon Sep 17 00:00:00 2001',
+  `From: Mallory ${HOSTILE} <m@example.org>`,
+  `Subject: [PATCH] ${HOSTILE}`,
+  '',
+  '---',
+  '--- a/xen/include/asm-arm/config.h',
+  '+++ b/xen/include/asm-arm/config.h',
+  '@@ -1,1 +1,2 @@',
+  ' #define A 1',
+  `+#define EVIL${ESC}[31m_VIRT_START 0x10000000 /* ${HOSTILE} */`,
+  '',
+].join('\n');
+const header = `/* ${HOSTILE} */\n#define FOO_VIRT_START 0x00200000\n#define FOO_VIRT_END 0x${'1'}0000000 /* ${HOSTILE} */\n#define BAD${ESC}[31m_VIRT_START 0x${RLO}\n`;
+const scenario = JSON.stringify({
+  name: `x${HOSTILE}`,
+  description: HOSTILE,
+  domains: [{ name: 'A', ramSize: '16M' }],
+  steps: [{ op: 'schedule', domain: 'A' }],
+});
+
+describe('visibleControls', () => {
+  it('turns ESC, BEL, C1 CSI, RLO and a lone CR into visible escapes; keeps \\n, \\t and CRLF', () => {
+    expect(visibleControls(`a${ESC}[2Jb`)).toBe('a\\x1b[2Jb');
+    expect(visibleControls('\x07\x9b\u202e\u2066')).toBe('\\x07\\x9b\\u202e\\u2066');
+    expect(visibleControls('a\rb')).toBe('a\\x0db');
+    expect(visibleControls('l1\r\nl2\n\tx')).toBe('l1\r\nl2\n\tx');
+    expect(visibleControls('é ü 日本 0x8000_0000')).toBe('é ü 日本 0x8000_0000');
+  });
+  it('jsonVisible keeps JSON parseable to the same string', () => {
+    const s = `${CSI8}${RLO}x${ESC}`;
+    const j = jsonVisible(JSON.stringify({ s }));
+    expect(j).not.toMatch(RAW);
+    expect(JSON.parse(j).s).toBe(s);
+  });
+});
+
+describe('every command prints hostile file text escaped', () => {
+  const files = { 'p.mbox': patchText, 'config.h': header, 's.json': scenario };
+  const cases: Array<[string, string[]]> = [
+    ['patch', ['patch', 'p.mbox']],
+    ['patch --json', ['patch', 'p.mbox', '--json']],
+    ['layout', ['layout', 'config.h']],
+    ['layout --json', ['layout', 'config.h', '--json']],
+    ['lint', ['lint', 'config.h']],
+    ['lint --json', ['lint', 'config.h', '--json']],
+    ['trace', ['trace', '--scenario', 's.json']],
+    ['trace --json', ['trace', '--scenario', 's.json', '--json']],
+    ['an error naming a hostile argument', ['resolve', `0x${ESC}[31m`]],
+    ['an unknown command', [`x${ESC}[31m`]],
+  ];
+  it.each(cases)('%s', async (_name, argv) => {
+    const f = io(files);
+    const code = await main(argv, f.io);
+    const text = f.all();
+    expect(text.length).toBeGreaterThan(0);
+    expect(text).not.toMatch(RAW);
+    if (argv.includes('--json') && code === 0) expect(() => JSON.parse(f.out.join(''))).not.toThrow();
+  });
+  it('the hostile text is still there, visibly (trace names the scenario)', async () => {
+    const f = io(files);
+    expect(await main(['trace', '--scenario', 's.json'], f.io)).toBe(0);
+    expect(f.out.join('\n')).toContain('x\\x1b[2J\\x1b]0;pwned\\x07\\x9b31m\\u202eevil\\x0d');
+  });
+});
+
+describe('xenlens with no arguments (issue 13 item 9)', () => {
+  it('prints the usage on stderr, nothing on stdout, exit 2', async () => {
+    const f = io({});
+    expect(await main([], f.io)).toBe(2);
+    expect(f.out).toEqual([]);
+    expect(f.err.join('')).toMatch(/^xenlens — .*\n\nusage: xenlens <command>/);
+  });
+  it('--help prints it on stdout, exit 0', async () => {
+    const f = io({});
+    expect(await main(['--help'], f.io)).toBe(0);
+    expect(f.err).toEqual([]);
+    expect(f.out.join('')).toMatch(/usage: xenlens <command>/);
+  });
+});
