@@ -4,6 +4,7 @@ import { parseNumber } from '../core/numbers';
 import { XEN_TREES, type XenTree } from '../core/lpae';
 import { createSession, type Session, type SessionOptions } from '../core/session';
 import { IPA_LIMIT } from '../core/p2m';
+import { checkHostRam } from '../core/xenPageTables';
 import { jsonVisible } from '../core/format/controls';
 
 /** Options every emulation command accepts. */
@@ -60,11 +61,13 @@ export function sessionOptions(v: Record<string, unknown>): SessionOptions {
     if (n < 1) throw new InputError(`--cpus: "${v.cpus}" is not a pCPU count from 1 to 8`);
     o.cpus = n;
   }
-  if (typeof v['host-ram'] === 'string')
+  if (typeof v['host-ram'] === 'string') {
     o.hostRamSize = parseNumber(v['host-ram'], '--host-ram', {
       size: true,
       expected: 'a host RAM size from 512M to 64G (e.g. 20G)',
     });
+    checkHostRam(o.hostRamSize, '--host-ram');
+  }
   return o;
 }
 

@@ -2,6 +2,7 @@ import { InputError } from '../errors';
 import { parseNumber } from '../numbers';
 import { XEN_TREES, type XenTree } from '../lpae';
 import { checkGuestRam, IPA_LIMIT } from '../p2m';
+import { checkHostRam } from '../xenPageTables';
 import { DEFAULT_COSTS, type CostTable, type Scenario, type ScenarioDomain, type StepOp } from './types';
 
 const MAX_STEPS = 10_000;
@@ -86,6 +87,7 @@ export function parseScenario(input: unknown, file = 'scenario'): Scenario {
   if (cpus < 1) throw new InputError(`${file}: cpus: expected 1 to 8`);
   const hostRamSize =
     data.hostRam === undefined ? 4 * 2 ** 30 : num(data.hostRam, `${file}: hostRam`, true, 64 * 2 ** 30);
+  checkHostRam(hostRamSize, `${file}: hostRam`);
   if (!Array.isArray(data.domains) || data.domains.length === 0 || data.domains.length > 8)
     throw new InputError(`${file}: domains: expected an array of 1 to 8 domains`);
   const domains: ScenarioDomain[] = data.domains.map((d, i) => {

@@ -108,3 +108,19 @@ describe('xenlens with no arguments (issue 13 item 9)', () => {
     expect(f.out.join('')).toMatch(/usage: xenlens <command>/);
   });
 });
+
+describe('host RAM errors name the argument (issue 13 item 9)', () => {
+  it.each(['128K', '3M', '513M'])('--host-ram %s', async (v) => {
+    const f = io({});
+    expect(await main(['resolve', '0x80001000', '--host-ram', v], f.io)).toBe(2);
+    expect(f.err.join('')).toMatch(
+      /^xenlens resolve: --host-ram: \d+ is not a multiple of 2 MiB from 512 MiB to 64 GiB/,
+    );
+  });
+  it('a scenario names its hostRam field', async () => {
+    const s = JSON.stringify({ hostRam: '3M', domains: [{ name: 'A', ramSize: '16M' }], steps: [] });
+    const f = io({ 's.json': s });
+    expect(await main(['trace', '--scenario', 's.json'], f.io)).toBe(2);
+    expect(f.err.join('')).toMatch(/s\.json: hostRam: 3145728 is not a multiple of 2 MiB/);
+  });
+});
