@@ -235,3 +235,20 @@ describe('a scenario file starting with a byte-order mark (issue 13 item 9)', ()
     expect(parseScenario('\ufeff' + text, 'b.json')).toEqual(parseScenario(text, 'b.json'));
   });
 });
+
+describe('total guest RAM of a scenario is capped (issue 13 item 5: three 200 GiB domains took 30 s, 1.4 GB)', () => {
+  const dom = (name: string, base: string, size: string) => ({ name, ramBase: base, ramSize: size });
+  it('three 200 GiB domains: one line naming domains and the 128 GiB cap, before anything is built', () => {
+    const text = JSON.stringify({
+      domains: [dom('A', '0x80000000', '200G'), dom('B', '0x4000000000', '200G'), dom('C', '0x8000000000', '200G')],
+      steps: [],
+    });
+    expect(() => parseScenario(text, 'big.json')).toThrow(
+      /^big\.json: domains: 600 GiB of guest RAM in total is more than the 128 GiB a scenario may declare/,
+    );
+  });
+  it('62 GiB + 64 GiB (126 GiB) is still accepted', () => {
+    const s = parseScenario({ domains: [dom('A', '0x80000000', '62G'), dom('B', '0x4000000000', '64G')], steps: [] });
+    expect(s.domains.map((d) => d.ramSize)).toEqual([62 * 2 ** 30, 64 * 2 ** 30]);
+  });
+});
