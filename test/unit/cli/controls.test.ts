@@ -124,3 +124,18 @@ describe('host RAM errors name the argument (issue 13 item 9)', () => {
     expect(f.err.join('')).toMatch(/s\.json: hostRam: 3145728 is not a multiple of 2 MiB/);
   });
 });
+
+describe('layout: an evaluator limit is named, not reported as "no region macros" (issue 13 item 9)', () => {
+  it('a macro doubling 40 times (2^40 expansions) hits the expansion limit', async () => {
+    const lines = ['#define A0 1'];
+    for (let i = 1; i < 40; i++) lines.push(`#define A${i} (A${i - 1}+A${i - 1})`);
+    lines.push('#define XEN_VIRT_START A39');
+    const f = io({ 'lim.h': lines.join('\n') + '\n' });
+    expect(await main(['layout', '--config', 'lim.h'], f.io)).toBe(2);
+    const e = f.err.join('');
+    expect(e).toMatch(
+      /no region could be evaluated, an evaluator limit was hit: .*XEN_VIRT_START: more than \d+ macro expansions/,
+    );
+    expect(e).not.toMatch(/no region macros/);
+  });
+});
