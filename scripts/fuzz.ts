@@ -534,9 +534,21 @@ function deepPatch(rng: Rng, seeds: Seeds): [string, string] {
 
 function deepScenario(rng: Rng): [string, string] {
   const n = [10, 1000, 50_000, 200_000][rng.weighted([40, 40, 15, 5])]!;
-  switch (rng.below(6)) {
+  switch (rng.below(8)) {
     case 0:
       return ['['.repeat(n) + ']'.repeat(n), `deep-array(${n})`];
+    case 5:
+      // issue 13 items 7 and 9: a byte-order mark, a name past the view's 64 characters
+      return [
+        `\ufeff{"name":"${'N'.repeat(rng.range(60, 70 + (n % 5000)))}","domains":[{"name":"A","ramSize":"16M"}],"steps":[{"op":"schedule","domain":"A"}]}`,
+        `bom-long-name(${n})`,
+      ];
+    case 6:
+      // issue 13 item 5: domains declaring far more guest RAM than the model can back
+      return [
+        `{"domains":[{"name":"A","ramSize":"960G","ramBase":"0x0"},{"name":"B","ramSize":"${rng.range(64, 200)}G","ramBase":"0x4000000000"},{"name":"C","ramSize":"512G","ramBase":"0x8000000000"}],"steps":[]}`,
+        'huge-domains',
+      ];
     case 1:
       return ['{"domains":'.repeat(Math.min(n, 100000)) + '1' + '}'.repeat(Math.min(n, 100000)), `deep-object(${n})`];
     case 2: {

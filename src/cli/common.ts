@@ -4,6 +4,8 @@ import { parseNumber } from '../core/numbers';
 import { XEN_TREES, type XenTree } from '../core/lpae';
 import { createSession, type Session, type SessionOptions } from '../core/session';
 import { IPA_LIMIT } from '../core/p2m';
+import { checkHostRam } from '../core/xenPageTables';
+import { jsonVisible } from '../core/format/controls';
 
 /** Options every emulation command accepts. */
 export const SYSTEM_OPTIONS = {
@@ -59,11 +61,13 @@ export function sessionOptions(v: Record<string, unknown>): SessionOptions {
     if (n < 1) throw new InputError(`--cpus: "${v.cpus}" is not a pCPU count from 1 to 8`);
     o.cpus = n;
   }
-  if (typeof v['host-ram'] === 'string')
+  if (typeof v['host-ram'] === 'string') {
     o.hostRamSize = parseNumber(v['host-ram'], '--host-ram', {
       size: true,
       expected: 'a host RAM size from 512M to 64G (e.g. 20G)',
     });
+    checkHostRam(o.hostRamSize, '--host-ram');
+  }
   return o;
 }
 
@@ -72,5 +76,6 @@ export function makeSession(v: Record<string, unknown>): Session {
 }
 
 export function json(value: unknown): string {
-  return JSON.stringify(value, null, 2);
+  // C1 and bidi controls from files as \uXXXX (JSON.stringify already escapes C0)
+  return jsonVisible(JSON.stringify(value, null, 2));
 }

@@ -37,6 +37,12 @@ export async function run(args: string[], io: CliIo): Promise<number> {
       const files = configs.map((p) => ({ path: p, text: readInput(io, p, '--config') }));
       layout = parseHeaders(files, { arch });
       if (layout.regions.length === 0) {
+        // an evaluator limit, not an empty header: say which limit (issue 13 item 9)
+        const limit = layout.diagnostics?.find((d) => d.kind === 'limit');
+        if (limit)
+          throw new InputError(
+            `--config ${configs.join(' ')}: no region could be evaluated, an evaluator limit was hit: ${limit.message}`,
+          );
         throw new InputError(
           `--config ${configs.join(' ')}: no region macros (<STEM>_VIRT_START / <STEM>_START) for ${arch}; expected a Xen ARM config.h (current trees: also pass asm/mmu/layout.h)`,
         );

@@ -4,6 +4,7 @@
  */
 import { nodeIo, type CliIo } from './io';
 import { isInputError } from '../core/errors';
+import { visibleControls } from '../core/format/controls';
 import * as resolve from './resolve';
 import * as va from './va';
 import * as prepare from './prepare';
@@ -42,11 +43,23 @@ ${Object.entries(COMMANDS)
 Numbers: hex (0x8000_0000, 0x80000000ULL) or decimal; sizes also 512M, 1G, 64G.
 Add --json for machine output; --help after a command for its options.`;
 
-export async function main(argv: string[], io: CliIo = nodeIo): Promise<number> {
+export async function main(argv: string[], rawIo: CliIo = nodeIo): Promise<number> {
+  // every text the CLI prints goes through one filter: control characters from files (ESC
+  // sequences, C1, bidi overrides) are shown as escapes, never sent to the terminal (issue 13 item 8)
+  const io: CliIo = {
+    out: (s) => rawIo.out(visibleControls(s)),
+    err: (s) => rawIo.err(visibleControls(s)),
+    readFile: (p) => rawIo.readFile(p),
+  };
   const [cmd, ...rest] = argv;
-  if (cmd === undefined || cmd === '--help' || cmd === '-h' || cmd === 'help') {
+  if (cmd === undefined) {
+    // no command: the usage goes to stderr (stdout stays empty for a pipe) and the exit is 2
+    io.err(USAGE);
+    return 2;
+  }
+  if (cmd === '--help' || cmd === '-h' || cmd === 'help') {
     io.out(USAGE);
-    return cmd === undefined ? 2 : 0;
+    return 0;
   }
   const c = Object.prototype.hasOwnProperty.call(COMMANDS, cmd) ? COMMANDS[cmd] : undefined;
   if (!c) {

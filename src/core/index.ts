@@ -14,8 +14,11 @@ export {
   FAULT_ACCESS_FLAG,
   zeroStats,
   diffStats,
+  tlbEntryOf,
+  tlbKeyOf,
+  sameTlbView,
 } from './mmu';
-export type { CpuStats, FaultKind } from './mmu';
+export type { CpuStats, FaultKind, TlbEntry } from './mmu';
 export {
   XenSystem,
   XEN_SECOND_MFN,
@@ -71,7 +74,8 @@ export type { LintFinding } from './layout/lint';
 export { SEED_BASE_CONFIG_H, SEED_BASE_PATH, seededConfigH, parsedEmbeddedLayout } from './layout/seedHeader';
 export { readPatch } from './patch/readPatch';
 export { wrap } from './format/table';
-export { runScenario, TraceEngine, statsCycles } from './scenario/engine';
+export { visibleControls, jsonVisible } from './format/controls';
+export { runScenario, TraceEngine, statsCycles, SET_BITMAP, SET_TRUTH, SET_STALLED } from './scenario/engine';
 export type {
   TraceResult,
   TraceStep,
@@ -80,6 +84,7 @@ export type {
   EngineSnapshot,
   SlotChange,
   TlbChange,
+  StepDelta,
 } from './scenario/engine';
 export { parseScenario } from './scenario/parse';
 export { BUILTINS, builtinScenario } from './scenario/builtins';

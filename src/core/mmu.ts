@@ -20,6 +20,38 @@ const TLB_RO = 1;
 const TLB_XN = 2;
 const TLB_FLAGS = 4; // multiplier: value = mfn * 4 + flags
 
+export interface TlbEntry {
+  va: number;
+  size: number;
+  mfn: number;
+  readOnly: boolean;
+}
+
+/** A TLB slot (key: page = va>>>12, block = 0x100000 + va>>>21, 1 GiB = 0x200000 + va>>>30) and its value (mfn*4+flags) as a view entry. */
+export function tlbEntryOf(key: number, value: number): TlbEntry {
+  const flags = value % TLB_FLAGS;
+  const mfn = (value - flags) / TLB_FLAGS;
+  const readOnly = (flags & TLB_RO) !== 0;
+  if (key < 0x100000) return { va: key * 4096, size: 4096, mfn, readOnly };
+  if (key < 0x200000) return { va: (key - 0x100000) * 0x200000, size: 0x200000, mfn, readOnly };
+  return { va: (key - 0x200000) * 0x40000000, size: 0x40000000, mfn, readOnly };
+}
+
+/** The TLB key of an entry of `size` bytes at `va` (the inverse of `tlbEntryOf`'s va and size). */
+export function tlbKeyOf(va: number, size: number): number {
+  if (size === 4096) return Math.floor(va / 4096);
+  if (size === 0x200000) return 0x100000 + Math.floor(va / 0x200000);
+  return 0x200000 + Math.floor(va / 0x40000000);
+}
+
+/** Do two TLB values show the same entry (same frame and read-only bit; XN is not shown)? */
+export function sameTlbView(a: number, b: number): boolean {
+  if (a < 0 || b < 0) return a === b;
+  const fa = a % TLB_FLAGS;
+  const fb = b % TLB_FLAGS;
+  return a - fa === b - fb && (fa & TLB_RO) === (fb & TLB_RO);
+}
+
 /** A caller-owned walk record (up to 3 steps). */
 export class WalkRecord {
   /** number of steps taken (entries read) */
@@ -107,6 +139,11 @@ class Tlb {
   readonly giga = new Float64Array(4).fill(-1);
   private used: number[] = [];
   private live = 0;
+  /**
+   * When set, every change is appended as (key, value before, value after), -1 meaning absent:
+   * the scenario engine reads what a step changed from it instead of comparing whole TLBs.
+   */
+  journal: number[] | null = null;
 
   get size(): number {
     return this.live;
@@ -119,6 +156,10 @@ class Tlb {
     return key < 0x200000 ? this.block[key - 0x100000]! : this.giga[key - 0x200000]!;
   }
   private put(key: number, value: number): void {
+    if (this.journal !== null) {
+      const old = this.get(key);
+      if (old !== value) this.journal.push(key, old, value);
+    }
     if (key < 0x100000) {
       let c = this.pages[key >>> 12]!;
       if (c === null) {
@@ -367,19 +408,12 @@ export class Mmu {
     return null;
   }
 
-  /** All TLB entries, for views: [{va, size, mfn, readOnly}] sorted by VA. */
-  tlbEntries(): Array<{ va: number; size: number; mfn: number; readOnly: boolean }> {
-    const out: Array<{ va: number; size: number; mfn: number; readOnly: boolean }> = [];
-    for (const key of this.tlb.keys()) {
-      const v = this.tlb.get(key);
-      const flags = v % TLB_FLAGS;
-      const mfn = (v - flags) / TLB_FLAGS;
-      if (key < 0x100000) out.push({ va: key * 4096, size: 4096, mfn, readOnly: (flags & TLB_RO) !== 0 });
-      else if (key < 0x200000)
-        out.push({ va: (key - 0x100000) * 0x200000, size: 0x200000, mfn, readOnly: (flags & TLB_RO) !== 0 });
-      else out.push({ va: (key - 0x200000) * 0x40000000, size: 0x40000000, mfn, readOnly: (flags & TLB_RO) !== 0 });
-    }
-    return out.sort((a, b) => a.va - b.va);
+  /** All TLB entries, for views: [{va, size, mfn, readOnly}] sorted by VA (then size). */
+  tlbEntries(): TlbEntry[] {
+    return this.tlb
+      .keys()
+      .map((key) => tlbEntryOf(key, this.tlb.get(key)))
+      .sort((a, b) => a.va - b.va || a.size - b.size);
   }
 
   // ---- accesses made by emulated Xen code ---------------------------------------------------

@@ -72,6 +72,12 @@ export interface SlotInfo {
   what: string;
 }
 
+/** Host RAM the model accepts; `name` is what the user wrote it as (`--host-ram`, `hostRam`). */
+export function checkHostRam(size: number, name: string): void {
+  if (!(size >= 512 * MiB && size <= 64 * GiB && size % (2 * MiB) === 0))
+    throw new InputError(`${name}: ${size} is not a multiple of 2 MiB from 512 MiB to 64 GiB`);
+}
+
 export class XenSystem {
   readonly mem = new PhysMem();
   readonly layout: Layout;
@@ -113,8 +119,7 @@ export class XenSystem {
     if (!Number.isInteger(ncpu) || ncpu < 1 || ncpu > 8)
       throw new InputError(`cpus: ${ncpu} is not a pCPU count from 1 to 8`);
     this.hostRamSize = opts.hostRamSize ?? 4 * GiB;
-    if (!(this.hostRamSize >= 512 * MiB && this.hostRamSize <= 64 * GiB && this.hostRamSize % (2 * MiB) === 0))
-      throw new InputError(`host RAM size: ${this.hostRamSize} is not a multiple of 2 MiB from 512 MiB to 64 GiB`);
+    checkHostRam(this.hostRamSize, 'host RAM size');
     const win = findRegion(this.layout, 'VIRT_LIN_P2M');
     if (!win)
       throw new InputError(

@@ -1,9 +1,26 @@
 /**
  * The Scenario view's data, without `vscode`: a scenario runs once through the engine one step
- * at a time, keeping a snapshot after every step, so any step can be shown again exactly (Step
- * Back is a lookup, never an undo). `nextPosition` is the debugger-like state machine.
+ * at a time, keeping what each step changed (a journal of deltas: TLB entries, dirty bitmap,
+ * truth and stalled pages, who runs where). Showing step N moves one replay state there by
+ * applying deltas forwards or undoing them backwards, so any step is shown again exactly and
+ * memory is linear in the number of changes (a copy per step cost 2.3 GB at 300 steps).
+ * `nextPosition` is the debugger-like state machine.
  */
-import { hex, humanSize, TraceEngine, type EngineSnapshot, type Scenario, type TraceResult } from '../core/index';
+import {
+  hex,
+  humanSize,
+  tlbEntryOf,
+  tlbKeyOf,
+  TraceEngine,
+  SET_BITMAP,
+  SET_STALLED,
+  SET_TRUTH,
+  type EngineSnapshot,
+  type Scenario,
+  type StepDelta,
+  type TlbEntry,
+  type TraceResult,
+} from '../core/index';
 import type { CpuView, DomainView, PageState, StepModel, TlbLine } from '../webview/scenarioProtocol';
 
 /** pages per domain grid; more are counted, not drawn */
@@ -11,8 +28,63 @@ export const GRID_CAP = 256;
 /** notes, findings and TLB lines per step (the webview guard allows a little more) */
 export const LIST_CAP = 200;
 
+/** `s` cut to `max` characters, the last one an ellipsis when something was cut */
+export function ellipsis(s: string, max: number): string {
+  return s.length <= max ? s : `${s.slice(0, max - 1)}…`;
+}
+
 function capped<T>(a: readonly T[], more: (n: number) => T): T[] {
   return a.length <= LIST_CAP ? [...a] : [...a.slice(0, LIST_CAP - 1), more(a.length - LIST_CAP + 1)];
+}
+
+/** The state shown at one position, moved by applying or undoing step deltas. */
+class Replay {
+  pos = -1;
+  readonly tlb: Array<Map<number, number>>;
+  /** per domain × 3: bitmap, truth, stalled (gfns) */
+  readonly sets: Array<Set<number>>;
+  running: Array<string | null>;
+  flags: Uint8Array;
+
+  constructor(
+    engine: TraceEngine,
+    private readonly deltas: readonly StepDelta[],
+    private readonly initialRunning: Array<string | null>,
+    private readonly initialFlags: Uint8Array,
+  ) {
+    this.tlb = engine.sys.cpus.map((c) => new Map(c.mmu.tlb.keys().map((k) => [k, c.mmu.tlb.get(k)])));
+    this.sets = Array.from({ length: engine.sc.domains.length * 3 }, () => new Set<number>());
+    this.running = initialRunning;
+    this.flags = initialFlags;
+  }
+
+  /** move to `p` (-1 = before the first step): cost linear in the changes between */
+  seek(p: number): void {
+    while (this.pos < p) this.apply(this.deltas[++this.pos]!, 1);
+    while (this.pos > p) this.apply(this.deltas[this.pos--]!, -1);
+    const d = this.pos >= 0 ? this.deltas[this.pos]! : null;
+    this.running = d ? d.running : this.initialRunning;
+    this.flags = d ? d.flags : this.initialFlags;
+  }
+
+  private apply(d: StepDelta, dir: 1 | -1): void {
+    d.tlb.forEach((t, cpu) => {
+      const m = this.tlb[cpu]!;
+      for (let j = 0; j < t.length; j += 3) {
+        const v = dir > 0 ? t[j + 2]! : t[j + 1]!;
+        if (v < 0) m.delete(t[j]!);
+        else m.set(t[j]!, v);
+      }
+    });
+    const s = d.sets;
+    const n = s.length / 3;
+    for (let i = 0; i < n; i++) {
+      const j = dir > 0 ? i * 3 : (n - 1 - i) * 3;
+      const set = this.sets[s[j]!]!;
+      if (s[j + 2]! * dir > 0) set.add(s[j + 1]!);
+      else set.delete(s[j + 1]!);
+    }
+  }
 }
 
 export interface ScenarioTrace {
@@ -20,25 +92,37 @@ export interface ScenarioTrace {
   /** "built-in" or a workspace-relative path */
   source: string;
   result: TraceResult;
-  /** before the first step */
-  initial: EngineSnapshot;
-  /** snapshots[i]: after step i */
-  snapshots: EngineSnapshot[];
+  /** how many steps ran (fewer than the scenario's when Xen halted) */
+  count: number;
+  /** VLPT window */
+  window: { start: number; end: number };
   /** per domain: every page the scenario touches (sorted GPAs) */
   interest: Map<string, number[]>;
+  /** the replay state (private to this module) */
+  replay: Replay;
 }
 
 export function traceScenario(scenario: Scenario, source: string): ScenarioTrace {
-  const engine = new TraceEngine(scenario);
+  const engine = new TraceEngine(scenario, { record: true });
   const initial = engine.snapshot();
-  const snapshots: EngineSnapshot[] = [];
-  while (engine.next()) snapshots.push(engine.snapshot());
-  const result = engine.result();
-
+  const replay0 = {
+    running: initial.running,
+    flags: Uint8Array.from(initial.domains, (d) => (d.logdirty ? 1 : 0) | (d.destroyed ? 2 : 0)),
+  };
+  const deltas: StepDelta[] = [];
   const interest = new Map<string, Set<number>>(scenario.domains.map((d) => [d.name, new Set<number>()]));
+  const names = scenario.domains.map((d) => d.name);
+  // a replay built before the run: its TLB maps start from the engine's initial TLB
+  const replay = new Replay(engine, deltas, replay0.running, replay0.flags);
+  while (engine.next()) {
+    const d = engine.lastDelta!;
+    deltas.push(d);
+    // every page that was ever in a bitmap, truth or stalled set
+    for (let j = 0; j < d.sets.length; j += 3)
+      if (d.sets[j + 2]! > 0) interest.get(names[Math.floor(d.sets[j]! / 3)]!)!.add(d.sets[j + 1]! * 4096);
+  }
+  const result = engine.result();
   const add = (dom: string, gpa: number): void => void interest.get(dom)?.add(gpa - (gpa % 4096));
-  for (const snap of snapshots)
-    for (const d of snap.domains) for (const g of [...d.bitmap, ...d.truth, ...d.stalled]) add(d.name, g);
   for (const r of result.rounds)
     for (const d of r.domains) for (const g of [...d.reported, ...d.truth]) add(d.domain, Number(g));
   for (const s of scenario.steps) if (s.op === 'write') for (const g of s.gpas) add(s.domain, g);
@@ -52,9 +136,32 @@ export function traceScenario(scenario: Scenario, source: string): ScenarioTrace
     scenario,
     source,
     result,
-    initial,
-    snapshots,
+    count: deltas.length,
+    window: initial.window,
     interest: new Map([...interest].map(([k, v]) => [k, [...v].sort((a, b) => a - b)])),
+    replay,
+  };
+}
+
+/** What an engine stopped after step `pos` holds (for tests and tools: built from the replay). */
+export function snapshotAt(t: ScenarioTrace, pos: number): EngineSnapshot {
+  const r = t.replay;
+  r.seek(Math.max(-1, Math.min(pos, t.count - 1)));
+  const sorted = (s: Set<number>): number[] => [...s].sort((a, b) => a - b).map((g) => g * 4096);
+  return {
+    window: { ...t.window },
+    running: [...r.running],
+    domains: t.scenario.domains.map((d, i) => ({
+      name: d.name,
+      ramBase: d.ramBase,
+      ramSize: d.ramSize,
+      logdirty: (r.flags[i]! & 1) !== 0,
+      destroyed: (r.flags[i]! & 2) !== 0,
+      bitmap: sorted(r.sets[i * 3 + SET_BITMAP]!),
+      truth: sorted(r.sets[i * 3 + SET_TRUTH]!),
+      stalled: sorted(r.sets[i * 3 + SET_STALLED]!),
+    })),
+    tlb: r.tlb.map((m) => [...m].map(([k, v]) => tlbEntryOf(k, v)).sort((a, b) => a.va - b.va || a.size - b.size)),
   };
 }
 
@@ -83,7 +190,7 @@ export function nextPosition(pos: number, count: number, action: StepAction, fin
   }
 }
 
-function tlbLine(e: { va: number; size: number; mfn: number; readOnly: boolean }): TlbLine {
+function tlbLine(e: TlbEntry): TlbLine {
   return { va: hex(e.va), size: hex(e.size), pa: hex(e.mfn * 4096), readOnly: e.readOnly };
 }
 
@@ -96,21 +203,30 @@ function pageState(reported: boolean, written: boolean): PageState {
 
 /** everything the view shows at `pos` (clamped to the steps that ran) */
 export function stepModel(t: ScenarioTrace, pos: number): StepModel {
-  const count = t.snapshots.length;
+  const count = t.count;
   const p = Math.max(-1, Math.min(pos, count - 1));
   const step = p >= 0 ? t.result.steps[p]! : null;
-  const snap = p >= 0 ? t.snapshots[p]! : t.initial;
-  const round = step?.event === 'round' ? t.result.rounds.find((r) => r.step === p) : undefined;
+  const r = t.replay;
+  r.seek(p);
+  const win = t.window;
+  const round = step?.event === 'round' ? t.result.rounds.find((x) => x.step === p) : undefined;
 
-  const cpus: CpuView[] = snap.tlb.map((entries, cpu) => {
+  const cpus: CpuView[] = r.tlb.map((entries, cpu) => {
     const changes = step?.changes.tlb.filter((c) => c.cpu === cpu) ?? [];
     const line = (va: string, size: string): TlbLine => {
-      const e = entries.find((x) => hex(x.va) === va && hex(x.size) === size);
-      return e ? tlbLine(e) : { va, size, pa: '', readOnly: false };
+      const v = entries.get(tlbKeyOf(Number(va), Number(size)));
+      return v !== undefined
+        ? tlbLine(tlbEntryOf(tlbKeyOf(Number(va), Number(size)), v))
+        : { va, size, pa: '', readOnly: false };
     };
+    const inWindow: TlbEntry[] = [];
+    for (const [k, v] of entries) {
+      const e = tlbEntryOf(k, v);
+      if (e.va < win.end && e.va + e.size > win.start) inWindow.push(e);
+    }
     return {
       cpu,
-      running: snap.running[cpu] ?? null,
+      running: r.running[cpu] ?? null,
       added: changes
         .filter((c) => c.change === 'added')
         .slice(0, LIST_CAP)
@@ -119,37 +235,43 @@ export function stepModel(t: ScenarioTrace, pos: number): StepModel {
         .filter((c) => c.change === 'removed')
         .slice(0, LIST_CAP)
         .map((c) => ({ va: c.va, size: c.size, pa: '', readOnly: false })),
-      window: entries
-        .filter((e) => e.va < snap.window.end && e.va + e.size > snap.window.start)
+      window: inWindow
+        .sort((a, b) => a.va - b.va || a.size - b.size)
         .slice(0, LIST_CAP)
         .map(tlbLine),
     };
   });
 
-  const domains: DomainView[] = snap.domains.map((d) => {
+  const domains: DomainView[] = t.scenario.domains.map((d, i) => {
     const pages = t.interest.get(d.name) ?? [];
     const rep = round?.domains.find((x) => x.domain === d.name);
-    let reported: Set<number>;
-    let written: Set<number>;
+    const bitmap = r.sets[i * 3 + SET_BITMAP]!;
+    const truth = r.sets[i * 3 + SET_TRUTH]!;
+    const flags = r.flags[i]!;
+    let reported: (gpa: number) => boolean;
+    let written: (gpa: number) => boolean;
     let caption: string;
     if (rep) {
-      reported = new Set(rep.reported.map(Number));
-      written = new Set(rep.truth.map(Number));
+      const rs = new Set(rep.reported.map(Number));
+      const ws = new Set(rep.truth.map(Number));
+      reported = (g) => rs.has(g);
+      written = (g) => ws.has(g);
       caption = `round ${round!.round} read ${rep.reported.length} reported, ${rep.truth.length} written, ${rep.lost.length} lost, ${rep.phantom.length} phantom — then cleaned`;
     } else {
-      reported = new Set(d.bitmap);
-      written = new Set(d.truth);
-      caption = d.destroyed
-        ? 'destroyed'
-        : d.logdirty
-          ? `log-dirty on · ${d.bitmap.length} in the bitmap · ${d.truth.length} written`
-          : 'log-dirty off';
+      reported = (g) => bitmap.has(g / 4096);
+      written = (g) => truth.has(g / 4096);
+      caption =
+        flags & 2
+          ? 'destroyed'
+          : flags & 1
+            ? `log-dirty on · ${bitmap.size} in the bitmap · ${truth.size} written`
+            : 'log-dirty off';
     }
     caption = `RAM ${hex(d.ramBase)} + ${humanSize(d.ramSize)} · ${caption}`;
     return {
       name: d.name,
       caption,
-      pages: pages.slice(0, GRID_CAP).map((g) => ({ gpa: hex(g), state: pageState(reported.has(g), written.has(g)) })),
+      pages: pages.slice(0, GRID_CAP).map((g) => ({ gpa: hex(g), state: pageState(reported(g), written(g)) })),
       more: Math.max(0, pages.length - GRID_CAP),
     };
   });
@@ -163,9 +285,10 @@ export function stepModel(t: ScenarioTrace, pos: number): StepModel {
     .filter((s) => s >= 0 && s < 1024)
     .sort((a, b) => a - b);
   return {
-    scenario: t.result.scenario,
-    source: t.source,
-    description: t.result.description,
+    scenario: ellipsis(t.result.scenario, 64),
+    scenarioTitle: ellipsis(t.result.scenario, 4000),
+    source: ellipsis(t.source, 1000),
+    description: ellipsis(t.result.description, 4000),
     pos: p,
     count,
     total: t.scenario.steps.length,

@@ -8,7 +8,12 @@
  */
 import * as vscode from 'vscode';
 import { BUILTINS, builtinScenario, parseScenario, type Scenario } from '../core/index';
-import { isFromScenarioWebview, type StepCommand, type ToScenarioWebview } from '../webview/scenarioProtocol';
+import {
+  isFromScenarioWebview,
+  isStepModel,
+  type StepCommand,
+  type ToScenarioWebview,
+} from '../webview/scenarioProtocol';
 import { Disposable, DisposableValue } from './dispose';
 import { CMD, CTX_SCENARIO, SCENARIO_CMD, VIEW } from './ids';
 import { MapPanel } from './mapPanel';
@@ -22,6 +27,7 @@ interface Saved {
   pos: number;
 }
 const MEMENTO_KEY = 'xenMemory.scenario';
+const SCENARIO_CAP = 4 * 1024 * 1024;
 const FILE_GLOB = '**/*scenario*.json';
 const EXCLUDE = '**/{node_modules,.git,.vscode-test,dist}/**';
 
@@ -195,8 +201,12 @@ export class ScenarioView extends Disposable implements vscode.WebviewViewProvid
     if (p.kind === 'builtin') return { scenario: builtinScenario(p.name), source: 'built-in' };
     const uri = vscode.Uri.parse(p.uri, true);
     const source = vscode.workspace.asRelativePath(uri, false);
+    // stat first: a FIFO, a directory or a huge file is refused before anything is read
+    const st = await vscode.workspace.fs.stat(uri);
+    if ((st.type & vscode.FileType.File) === 0) throw new Error(`${source}: not a regular file`);
+    if (st.size > SCENARIO_CAP) throw new Error(`${source}: larger than 4 MiB (${st.size} bytes)`);
     const bytes = await vscode.workspace.fs.readFile(uri);
-    if (bytes.byteLength > 4 * 1024 * 1024) throw new Error(`${source}: larger than 4 MiB`);
+    if (bytes.byteLength > SCENARIO_CAP) throw new Error(`${source}: larger than 4 MiB (it grew while read)`);
     return { scenario: parseScenario(new TextDecoder().decode(bytes), source), source };
   }
 
@@ -206,11 +216,11 @@ export class ScenarioView extends Disposable implements vscode.WebviewViewProvid
     const t0 = performance.now();
     const trace = traceScenario(scenario, source);
     log(
-      `scenario ${scenario.name} (${source}): ${trace.snapshots.length}/${scenario.steps.length} steps, ${trace.result.findings.length} finding(s) in ${(performance.now() - t0).toFixed(0)} ms`,
+      `scenario ${scenario.name} (${source}): ${trace.count}/${scenario.steps.length} steps, ${trace.result.findings.length} finding(s) in ${(performance.now() - t0).toFixed(0)} ms`,
     );
     this.trace = trace;
     this.pick = p;
-    this.pos = Math.max(-1, Math.min(pos, trace.snapshots.length - 1));
+    this.pos = Math.max(-1, Math.min(pos, trace.count - 1));
     this.watch(p);
     await this.changed();
     if (this.view && !this.view.visible) this.view.show(true);
@@ -245,7 +255,7 @@ export class ScenarioView extends Disposable implements vscode.WebviewViewProvid
       await this.pickScenario(undefined);
       return;
     }
-    const pos = nextPosition(this.pos, this.trace.snapshots.length, a, stepModel(this.trace, this.pos).findingSteps);
+    const pos = nextPosition(this.pos, this.trace.count, a, stepModel(this.trace, this.pos).findingSteps);
     if (pos === this.pos) return;
     this.pos = pos;
     await this.changed();
@@ -253,7 +263,7 @@ export class ScenarioView extends Disposable implements vscode.WebviewViewProvid
 
   private async goto(step: number): Promise<void> {
     if (!this.trace) return;
-    this.pos = Math.max(-1, Math.min(step, this.trace.snapshots.length - 1));
+    this.pos = Math.max(-1, Math.min(step, this.trace.count - 1));
     await this.changed();
   }
 
@@ -271,7 +281,7 @@ export class ScenarioView extends Disposable implements vscode.WebviewViewProvid
   }
 
   private async setContext(): Promise<void> {
-    const count = this.trace?.snapshots.length ?? 0;
+    const count = this.trace?.count ?? 0;
     await vscode.commands.executeCommand('setContext', CTX_SCENARIO.loaded, this.trace !== undefined);
     await vscode.commands.executeCommand('setContext', CTX_SCENARIO.canBack, this.trace !== undefined && this.pos > -1);
     await vscode.commands.executeCommand(
@@ -287,6 +297,16 @@ export class ScenarioView extends Disposable implements vscode.WebviewViewProvid
     const msg: ToScenarioWebview = this.trace
       ? { type: 'step', model: stepModel(this.trace, this.pos) }
       : { type: 'empty', builtins: Object.keys(BUILTINS) };
+    // the webview drops what fails its guard: say so here instead of showing nothing
+    if (msg.type === 'step' && !isStepModel(msg.model)) {
+      reportError(
+        'scenario',
+        new Error(
+          `${this.trace?.source ?? 'scenario'}: step ${this.pos} cannot be shown (a field is longer than the view accepts)`,
+        ),
+      );
+      return;
+    }
     await view.webview.postMessage(msg);
   }
 }

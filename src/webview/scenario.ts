@@ -120,6 +120,7 @@ function renderStep(m: StepModel): void {
 
   const head = h('header', 'head', undefined, root);
   const title = h('h1', undefined, m.scenario, head);
+  title.title = m.scenarioTitle;
   h('span', 'source', ` · ${m.source}`, title);
   const where = h('p', 'where', undefined, head);
   where.id = 'where';

@@ -54,7 +54,10 @@ export interface FindingView {
 }
 
 export interface StepModel {
+  /** the scenario's name, cut to 64 characters with an ellipsis */
   scenario: string;
+  /** the name in full (up to 4000 characters), for the tooltip */
+  scenarioTitle: string;
   /** "built-in" or the workspace-relative path */
   source: string;
   description: string;
@@ -176,6 +179,7 @@ export function isStepModel(m: unknown): m is StepModel {
   const s = m.step;
   return (
     isStr(m.scenario, 64) &&
+    isStr(m.scenarioTitle, 4000) &&
     isStr(m.source, 1000) &&
     isStr(m.description) &&
     isInt(m.count, 0, MAX_STEPS) &&

@@ -9,7 +9,7 @@
 import { InputError } from '../errors';
 import { hex, hex64 } from '../numbers';
 import { lpaeBase, FIRST_SIZE } from '../lpae';
-import { diffStats, HypTrap, type CpuStats, type Mmu } from '../mmu';
+import { diffStats, HypTrap, sameTlbView, tlbEntryOf, type CpuStats, type Mmu } from '../mmu';
 import { XenSystem } from '../xenPageTables';
 import { buildGuest, p2mLookup, type Domain } from '../p2m';
 import { prepareVlpt, restoreVlpt, cleanupVlpt, getVlpt3lvlPte, type VlptCallResult } from '../vlpt';
@@ -109,6 +109,49 @@ export interface EngineSnapshot {
   tlb: Array<Array<{ va: number; size: number; mfn: number; readOnly: boolean }>>;
 }
 
+/**
+ * What one step changed, in full, so that a viewer can move to any step by applying deltas
+ * forwards or undoing them backwards (memory linear in the number of changes, not steps × state).
+ */
+export interface StepDelta {
+  /** per pCPU: (TLB key, value before, value after) triples, -1 = absent; net of the step */
+  tlb: Float64Array[];
+  /** (domain index × 3 + set, gfn, +1 added | -1 removed) in order; set 0 bitmap, 1 truth, 2 stalled */
+  sets: Float64Array;
+  /** after the step: the domain each pCPU runs */
+  running: Array<string | null>;
+  /** after the step, per domain: bit 0 log-dirty, bit 1 destroyed */
+  flags: Uint8Array;
+}
+
+/** set indexes in `StepDelta.sets` */
+export const SET_BITMAP = 0;
+export const SET_TRUTH = 1;
+export const SET_STALLED = 2;
+
+/** A set of gfns that appends each real change to a shared journal (when one is open). */
+class LoggedSet extends Set<number> {
+  constructor(
+    private readonly sink: { log: number[] | null },
+    private readonly tag: number,
+  ) {
+    super();
+  }
+  override add(g: number): this {
+    if (this.sink.log && !this.has(g)) this.sink.log.push(this.tag, g, 1);
+    return super.add(g);
+  }
+  override delete(g: number): boolean {
+    const had = super.delete(g);
+    if (had && this.sink.log) this.sink.log.push(this.tag, g, -1);
+    return had;
+  }
+  override clear(): void {
+    if (this.sink.log) for (const g of this) this.sink.log.push(this.tag, g, -1);
+    super.clear();
+  }
+}
+
 interface DomState {
   dom: Domain;
   logdirty: boolean;
@@ -155,8 +198,15 @@ export class TraceEngine {
     locks: 0,
   };
   private p2mFaultCycles = 0;
+  /** the open journal of set changes (only while a step runs with `record`) */
+  private readonly sink: { log: number[] | null } = { log: null };
+  /** with `record`: what the last step changed (see `StepDelta`) */
+  lastDelta: StepDelta | null = null;
 
-  constructor(readonly sc: Scenario) {
+  constructor(
+    readonly sc: Scenario,
+    private readonly opts: { record?: boolean } = {},
+  ) {
     this.sys = new XenSystem({ cpus: sc.cpus, tree: sc.tree, hostRamSize: sc.hostRamSize });
     this.running = new Array(sc.cpus).fill(null);
     sc.domains.forEach((d, i) => {
@@ -167,9 +217,9 @@ export class TraceEngine {
         prepared: false,
         cleaned: false,
         destroyed: false,
-        bitmap: new Set(),
-        truth: new Set(),
-        stalled: new Set(),
+        bitmap: new LoggedSet(this.sink, i * 3 + SET_BITMAP),
+        truth: new LoggedSet(this.sink, i * 3 + SET_TRUTH),
+        stalled: new LoggedSet(this.sink, i * 3 + SET_STALLED),
       });
     });
   }
@@ -229,12 +279,6 @@ export class TraceEngine {
     }
     return s;
   }
-  private snapTlb(): Array<Map<string, string>> {
-    return this.sys.cpus.map(
-      (c) => new Map(c.mmu.tlbEntries().map((e) => [`${e.va}:${e.size}`, `${e.mfn}:${e.readOnly}`])),
-    );
-  }
-
   private step(index: number, s: StepOp): void {
     const cpu = 'cpu' in s ? s.cpu : null;
     const domain = 'domain' in s ? s.domain : null;
@@ -248,13 +292,19 @@ export class TraceEngine {
     };
     this.steps.push(this.cur);
     const slotsBefore = this.snapSlots();
-    const tlbBefore = this.snapTlb();
+    // every TLB change of the step is journaled (cost linear in the changes, not in the TLB size)
+    const journals = this.sys.cpus.map((c) => (c.mmu.tlb.journal = []));
+    const setLog: number[] = [];
+    if (this.opts.record) this.sink.log = setLog;
     try {
       this.exec(s);
     } catch (e) {
       if (!(e instanceof HypTrap)) throw e;
       this.halted = `step ${index}: ${e.message} — Xen spins forever`;
       this.cur.notes.push(this.halted);
+    } finally {
+      for (const c of this.sys.cpus) c.mmu.tlb.journal = null;
+      this.sink.log = null;
     }
     const slotsAfter = this.snapSlots();
     for (let i = 0; i < 1024; i++) {
@@ -265,16 +315,32 @@ export class TraceEngine {
           after: hex64(slotsAfter[2 * i]!, slotsAfter[2 * i + 1]!),
         });
     }
-    const tlbAfter = this.snapTlb();
-    const add = (c: number, key: string, change: 'added' | 'removed'): void => {
-      const [va, size] = key.split(':').map(Number) as [number, number];
-      this.cur.changes.tlb.push({ cpu: c, va: hex(va), size: hex(size), change });
-    };
-    tlbAfter.forEach((after, c) => {
-      const before = tlbBefore[c]!;
-      for (const k of before.keys()) if (!after.has(k) || after.get(k) !== before.get(k)) add(c, k, 'removed');
-      for (const k of after.keys()) if (!before.has(k) || after.get(k) !== before.get(k)) add(c, k, 'added');
+    const nets = journals.map(netTlbChanges);
+    nets.forEach((net, c) => {
+      const removed: Array<{ va: number; size: number }> = [];
+      const added: Array<{ va: number; size: number }> = [];
+      for (let j = 0; j < net.length; j += 3) {
+        const [key, before, after] = [net[j]!, net[j + 1]!, net[j + 2]!];
+        if (sameTlbView(before, after)) continue;
+        if (before >= 0) removed.push(tlbEntryOf(key, before));
+        if (after >= 0) added.push(tlbEntryOf(key, after));
+      }
+      const byVa = (a: { va: number; size: number }, b: { va: number; size: number }): number =>
+        a.va - b.va || a.size - b.size;
+      for (const e of removed.sort(byVa))
+        this.cur.changes.tlb.push({ cpu: c, va: hex(e.va), size: hex(e.size), change: 'removed' });
+      for (const e of added.sort(byVa))
+        this.cur.changes.tlb.push({ cpu: c, va: hex(e.va), size: hex(e.size), change: 'added' });
     });
+    if (this.opts.record) {
+      const doms = [...this.doms.values()];
+      this.lastDelta = {
+        tlb: nets,
+        sets: Float64Array.from(setLog),
+        running: [...this.running],
+        flags: Uint8Array.from(doms, (d) => (d.logdirty ? 1 : 0) | (d.destroyed ? 2 : 0)),
+      };
+    }
   }
 
   private leafChange(d: DomState, gfn: number, bh: number, bl: number, ah: number, al: number): void {
@@ -784,6 +850,23 @@ export class TraceEngine {
       },
     };
   }
+}
+
+/** A step's TLB journal (key, before, after)… reduced to one triple per key: first before, last after. */
+function netTlbChanges(journal: number[]): Float64Array {
+  const first = new Map<number, number>();
+  const last = new Map<number, number>();
+  for (let j = 0; j < journal.length; j += 3) {
+    const key = journal[j]!;
+    if (!first.has(key)) first.set(key, journal[j + 1]!);
+    last.set(key, journal[j + 2]!);
+  }
+  const out: number[] = [];
+  for (const [key, before] of first) {
+    const after = last.get(key)!;
+    if (before !== after) out.push(key, before, after);
+  }
+  return Float64Array.from(out);
 }
 
 /** Load the VLPT PTE at `va` into `e` through the MMU and return the physical address it came

@@ -2,6 +2,7 @@ import { InputError } from '../errors';
 import { parseNumber } from '../numbers';
 import { XEN_TREES, type XenTree } from '../lpae';
 import { checkGuestRam, IPA_LIMIT } from '../p2m';
+import { checkHostRam } from '../xenPageTables';
 import { DEFAULT_COSTS, type CostTable, type Scenario, type ScenarioDomain, type StepOp } from './types';
 
 const MAX_STEPS = 10_000;
@@ -29,6 +30,8 @@ function jsonDepth(text: string, limit: number): number {
   return max;
 }
 const MAX_WRITES = 100_000;
+/** total guest RAM of one scenario's domains */
+export const MAX_SCENARIO_RAM = 128 * 2 ** 30;
 
 type Obj = Record<string, unknown>;
 
@@ -62,6 +65,8 @@ function onlyKeys(o: Obj, allowed: string[], where: string): void {
 
 /** Parse and validate a scenario (already JSON-decoded, or its text). */
 export function parseScenario(input: unknown, file = 'scenario'): Scenario {
+  // a byte-order mark (Notepad, some editors) is not part of the JSON text
+  if (typeof input === 'string' && input.charCodeAt(0) === 0xfeff) input = input.slice(1);
   let data = input;
   if (typeof input === 'string') {
     // a scenario nests 4 levels; refuse deep nesting before JSON.parse, whose cost grows
@@ -84,6 +89,7 @@ export function parseScenario(input: unknown, file = 'scenario'): Scenario {
   if (cpus < 1) throw new InputError(`${file}: cpus: expected 1 to 8`);
   const hostRamSize =
     data.hostRam === undefined ? 4 * 2 ** 30 : num(data.hostRam, `${file}: hostRam`, true, 64 * 2 ** 30);
+  checkHostRam(hostRamSize, `${file}: hostRam`);
   if (!Array.isArray(data.domains) || data.domains.length === 0 || data.domains.length > 8)
     throw new InputError(`${file}: domains: expected an array of 1 to 8 domains`);
   const domains: ScenarioDomain[] = data.domains.map((d, i) => {
@@ -104,6 +110,13 @@ export function parseScenario(input: unknown, file = 'scenario'): Scenario {
     }
     return dom;
   });
+  // the model backs every guest page with p2m tables (about 2.3 MB of memory per GiB): three
+  // 200 GiB domains took 30 s and 1.4 GB, larger ones crashed; one scenario declares at most this
+  const total = domains.reduce((s, d) => s + d.ramSize, 0);
+  if (total > MAX_SCENARIO_RAM)
+    throw new InputError(
+      `${file}: domains: ${total / 2 ** 30} GiB of guest RAM in total is more than the ${MAX_SCENARIO_RAM / 2 ** 30} GiB a scenario may declare (sum of the domains' ramSize)`,
+    );
   const names = new Set<string>();
   for (const d of domains) {
     if (names.has(d.name)) throw new InputError(`${file}: domains: the name "${d.name}" is used twice`);

@@ -3,7 +3,14 @@
 // xen_second[66]).
 import { describe, expect, it } from 'vitest';
 import { BUILTINS, builtinScenario, parseScenario, runScenario, TraceEngine } from '../../../src/core/index';
-import { nextPosition, stepModel, traceScenario, GRID_CAP, LIST_CAP } from '../../../src/extension/scenarioTrace';
+import {
+  nextPosition,
+  snapshotAt,
+  stepModel,
+  traceScenario,
+  GRID_CAP,
+  LIST_CAP,
+} from '../../../src/extension/scenarioTrace';
 import { isStepModel } from '../../../src/webview/scenarioProtocol';
 
 describe('nextPosition: a debugger-like state machine over the steps that ran', () => {
@@ -39,7 +46,7 @@ describe('stepModel: what step N shows', () => {
   const t = traceScenario(builtinScenario('two-domains-two-pcpus'), 'built-in');
 
   it('one snapshot per step, and the result equals a plain run', () => {
-    expect(t.snapshots.length).toBe(7);
+    expect(t.count).toBe(7);
     expect(JSON.stringify(t.result)).toBe(JSON.stringify(runScenario(builtinScenario('two-domains-two-pcpus'))));
   });
 
@@ -93,32 +100,31 @@ describe('stepModel: what step N shows', () => {
     let pos = -1;
     const seen = new Map<number, string>();
     for (let i = 0; i < 7; i++) {
-      pos = nextPosition(pos, t.snapshots.length, 'forward', []);
+      pos = nextPosition(pos, t.count, 'forward', []);
       seen.set(pos, JSON.stringify(stepModel(t, pos)));
     }
     for (let i = 0; i < 7; i++) {
-      pos = nextPosition(pos, t.snapshots.length, 'back', []);
+      pos = nextPosition(pos, t.count, 'back', []);
       if (pos >= 0) expect(JSON.stringify(stepModel(t, pos))).toBe(seen.get(pos));
     }
     // the snapshot kept for step 4 is what an engine stopped after step 4 holds
     const e = new TraceEngine(builtinScenario('two-domains-two-pcpus'));
     for (let i = 0; i <= 4; i++) e.next();
-    expect(e.snapshot()).toEqual(t.snapshots[4]);
+    expect(snapshotAt(t, 4)).toEqual(e.snapshot());
   });
 
   it('every step of every built-in passes the host → webview guard', () => {
     for (const name of Object.keys(BUILTINS)) {
       const tr = traceScenario(builtinScenario(name), 'built-in');
-      for (let p = -1; p < tr.snapshots.length; p++)
-        expect(isStepModel(stepModel(tr, p)), `${name} step ${p}`).toBe(true);
+      for (let p = -1; p < tr.count; p++) expect(isStepModel(stepModel(tr, p)), `${name} step ${p}`).toBe(true);
     }
   });
 
   it('a halted scenario stops stepping at the trap step', () => {
     const tr = traceScenario(builtinScenario('overrun-into-vmap'), 'built-in');
     expect(tr.result.halted).toMatch(/^step 2: /);
-    expect(tr.snapshots.length).toBe(3);
-    expect(nextPosition(2, tr.snapshots.length, 'forward', [])).toBe(2);
+    expect(tr.count).toBe(3);
+    expect(nextPosition(2, tr.count, 'forward', [])).toBe(2);
     expect(stepModel(tr, 2).findings.map((f) => f.id)).toContain('window-overrun');
   });
 
@@ -149,7 +155,7 @@ describe('the demo scenario file (demo/pcpu-sharing.scenario.json)', () => {
     const { readFileSync } = await import('node:fs');
     const text = readFileSync(new URL('../../../demo/pcpu-sharing.scenario.json', import.meta.url), 'utf8');
     const t = traceScenario(parseScenario(text, 'demo/pcpu-sharing.scenario.json'), 'demo/pcpu-sharing.scenario.json');
-    expect(t.snapshots.length).toBe(13);
+    expect(t.count).toBe(13);
     for (const d of t.result.rounds[0]!.domains) expect([d.lost, d.phantom]).toEqual([[], []]);
     const m = stepModel(t, nextPosition(9, 13, 'continue', stepModel(t, 9).findingSteps));
     expect(m.pos).toBe(10);
@@ -159,5 +165,90 @@ describe('the demo scenario file (demo/pcpu-sharing.scenario.json)', () => {
       { gpa: '0x80005000', state: 'ok' },
       { gpa: '0x9fffe000', state: 'phantom' },
     ]);
+  });
+});
+
+describe('step back replays a journal of deltas (issue 13 item 4: a copy per step cost 2.3 GB at 300 steps)', () => {
+  // 40 steps, each writing 25 pages 2 MiB apart: every fault caches one more VLPT page, so the TLB
+  // grows by 25 entries a step (0x08000000 + gfn*8: one 4 KiB VLPT page per 512 gfns = 2 MiB)
+  const steps: unknown[] = [
+    { op: 'schedule', domain: 'A', cpu: 0 },
+    { op: 'logdirty-start', domain: 'A', cpu: 0 },
+  ];
+  for (let s = 0; s < 40; s++) {
+    steps.push({
+      op: 'write',
+      domain: 'A',
+      gpas: Array.from({ length: 25 }, (_, j) => 0x80000000 + (s * 25 + j) * 0x200000),
+    });
+    if (s % 10 === 9) steps.push({ op: 'round' });
+  }
+  const sc = parseScenario({ name: 'grow', cpus: 2, domains: [{ name: 'A', ramSize: '4G' }], steps });
+  const t = traceScenario(sc, 'grow.json');
+
+  it('any seek order gives what a fresh engine holds after that step', () => {
+    expect(t.count).toBe(46);
+    const fresh: unknown[] = [];
+    const e = new TraceEngine(sc);
+    fresh.push(e.snapshot());
+    while (e.next()) fresh.push(e.snapshot());
+    // the TLB really grew: 25 VLPT pages per write step on pCPU0 (1000 after the 40 writes)
+    expect((fresh.at(-1) as { tlb: unknown[][] }).tlb[0]!.length).toBeGreaterThanOrEqual(1000);
+    const order = [45, -1, 17, 16, 44, 0, 30, 30, 2, 45, 12, -1, 33];
+    for (const p of order) expect(snapshotAt(t, p), `step ${p}`).toEqual(fresh[p + 1]);
+  });
+
+  it('a model after seeking back equals the model reached forwards', () => {
+    const fwd = JSON.stringify(stepModel(t, 20));
+    stepModel(t, 45);
+    expect(JSON.stringify(stepModel(t, 20))).toBe(fwd);
+  });
+});
+
+describe('a scenario name over 64 characters (issue 13 item 7: the view dropped it silently)', () => {
+  const domains = [{ name: 'A', ramSize: '16M' }];
+  const steps = [{ op: 'schedule', domain: 'A', cpu: 0 }];
+  it('is shown cut to 64 characters with an ellipsis, in full in the tooltip, and passes the guard', () => {
+    const name = 'n'.repeat(70) + 'END';
+    const m = stepModel(traceScenario(parseScenario({ name, domains, steps }), 'x.json'), 0);
+    expect(m.scenario).toBe('n'.repeat(63) + '…');
+    expect(m.scenario.length).toBe(64);
+    expect(m.scenarioTitle).toBe(name);
+    expect(isStepModel(m)).toBe(true);
+  });
+  it('the default name, a long file path, passes too', () => {
+    const path = 'deeply/' + 'nested/'.repeat(20) + 'pcpu.scenario.json';
+    const m = stepModel(traceScenario(parseScenario(JSON.stringify({ domains, steps }), path), path), -1);
+    expect(m.scenario.endsWith('…')).toBe(true);
+    expect(m.scenarioTitle).toBe(path);
+    expect(isStepModel(m)).toBe(true);
+  });
+  it('a 64-character name is left whole', () => {
+    const m = stepModel(traceScenario(parseScenario({ name: 'x'.repeat(64), domains, steps }), 'x.json'), -1);
+    expect(m.scenario).toBe('x'.repeat(64));
+  });
+});
+
+describe('a scenario file starting with a byte-order mark (issue 13 item 9)', () => {
+  it('is read as the same scenario', () => {
+    const text = JSON.stringify({ name: 'bom', domains: [{ name: 'A', ramSize: '16M' }], steps: [] });
+    expect(parseScenario('\ufeff' + text, 'b.json')).toEqual(parseScenario(text, 'b.json'));
+  });
+});
+
+describe('total guest RAM of a scenario is capped (issue 13 item 5: three 200 GiB domains took 30 s, 1.4 GB)', () => {
+  const dom = (name: string, base: string, size: string) => ({ name, ramBase: base, ramSize: size });
+  it('three 200 GiB domains: one line naming domains and the 128 GiB cap, before anything is built', () => {
+    const text = JSON.stringify({
+      domains: [dom('A', '0x80000000', '200G'), dom('B', '0x4000000000', '200G'), dom('C', '0x8000000000', '200G')],
+      steps: [],
+    });
+    expect(() => parseScenario(text, 'big.json')).toThrow(
+      /^big\.json: domains: 600 GiB of guest RAM in total is more than the 128 GiB a scenario may declare/,
+    );
+  });
+  it('62 GiB + 64 GiB (126 GiB) is still accepted', () => {
+    const s = parseScenario({ domains: [dom('A', '0x80000000', '62G'), dom('B', '0x4000000000', '64G')], steps: [] });
+    expect(s.domains.map((d) => d.ramSize)).toEqual([62 * 2 ** 30, 64 * 2 ** 30]);
   });
 });
