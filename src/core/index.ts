@@ -91,3 +91,14 @@ export { BUILTINS, builtinScenario } from './scenario/builtins';
 export type { Scenario, CostTable } from './scenario/types';
 export { DEFAULT_COSTS } from './scenario/types';
 export type { PatchInfo, PatchFinding, RegionChange, LayoutDiff } from './patch/types';
+export {
+  ARM_LAYOUT_ENTRIES,
+  armLayoutArches,
+  discoverTree,
+  discoverTreeAsync,
+  findTreeEntries,
+  includeTargets,
+  inTree,
+  walkTree,
+} from './layout/tree';
+export type { LayoutHeaderSet, TreeLayout } from './layout/tree';

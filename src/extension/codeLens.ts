@@ -1,16 +1,19 @@
 /**
- * CodeLens on a region's #define in C headers:
- * "VIRT_LIN_P2M · 128 MiB · slots 64–127 · PTEs for GPA 0–64 GiB" → show the map.
- * Matching is by macro name against the active layout, bounded per document.
+ * CodeLens on a region's #define in an Arm layout header, with the values of that file:
+ * "BOOT_FDT · 0x00c00000 · 4 MiB · slots 6–7" → show the map. The document itself is parsed
+ * (with the rest of its tree's header set, for the selected arch when the file has that
+ * branch), never matched by macro name against the active layout. Other headers get none.
  */
 import * as vscode from 'vscode';
+import { parseHeaders, va8, type Arch, type HeaderFile } from '../core/index';
 import { Disposable } from './dispose';
 import { CMD } from './ids';
 import { codeLensTitle } from './markdown';
+import { MAX_HEADER_BYTES } from './lintFiles';
+import { headerArchesOf } from './treeLint';
+import { readHeader, uriOf } from './treeDiscovery';
+import { log } from './output';
 import type { State } from './state';
-
-const DEFINE = /^\s*#\s*define\s+([A-Za-z_][A-Za-z0-9_]*)/;
-const MAX_LINES = 20_000;
 
 export class RegionCodeLens extends Disposable implements vscode.CodeLensProvider {
   private readonly emitter = this._register(new vscode.EventEmitter<void>());
@@ -25,25 +28,35 @@ export class RegionCodeLens extends Disposable implements vscode.CodeLensProvide
   async provideCodeLenses(doc: vscode.TextDocument, token: vscode.CancellationToken): Promise<vscode.CodeLens[]> {
     if (!/\.h$/i.test(doc.uri.path)) return [];
     const text = doc.getText();
-    if (!text.includes('_START')) return [];
+    if (!text.includes('_START') || text.length > MAX_HEADER_BYTES) return [];
     const m = await this.state.get();
     if (token.isCancellationRequested) return [];
-    const byMacro = new Map(m.layout.regions.filter((r) => r.startMacro).map((r) => [r.startMacro!, r]));
-    const vlpt = m.layout.regions.find((r) => r.name === 'VIRT_LIN_P2M')?.name ?? null;
-    const out: vscode.CodeLens[] = [];
-    const n = Math.min(doc.lineCount, MAX_LINES);
-    for (let i = 0; i < n; i++) {
-      const mm = DEFINE.exec(doc.lineAt(i).text);
-      const reg = mm ? byMacro.get(mm[1]!) : undefined;
-      if (!reg) continue;
-      out.push(
-        new vscode.CodeLens(new vscode.Range(i, 0, i, 0), {
-          title: codeLensTitle(reg, vlpt),
-          command: CMD.showMap,
-          tooltip: `Show ${reg.name} on the Xen memory map`,
-        }),
-      );
+    const open = m.loaded.tree;
+    const rel = vscode.workspace.asRelativePath(doc.uri, false);
+    const arches = headerArchesOf(rel, open?.tree ?? null);
+    if (!arches) return [];
+    const arch: Arch = arches.includes(m.settings.arch) ? m.settings.arch : arches[0]!;
+    const files: HeaderFile[] = [];
+    try {
+      for (const f of open && open.tree[arch].files.includes(rel) ? open.tree[arch].files : [rel]) {
+        const t = f === rel ? text : await readHeader(uriOf(open!, f));
+        if (t !== null) files.push({ path: f, text: t });
+      }
+      const layout = parseHeaders(files, { arch });
+      const vlpt = layout.regions.some((r) => r.name === 'VIRT_LIN_P2M') ? 'VIRT_LIN_P2M' : null;
+      return layout.regions
+        .filter((r) => r.file === rel && r.line !== null)
+        .map(
+          (r) =>
+            new vscode.CodeLens(new vscode.Range(r.line! - 1, 0, r.line! - 1, 0), {
+              title: `${arch} · ${codeLensTitle(r, vlpt).replace(' · ', ` · ${va8(r.start)} · `)}`,
+              command: CMD.showMap,
+              tooltip: `Show ${r.name} on the Xen memory map (values of ${rel}, ${arch})`,
+            }),
+        );
+    } catch (err) {
+      log(`CodeLens of ${rel}: ${err instanceof Error ? err.message : String(err)}`);
+      return [];
     }
-    return out;
   }
 }

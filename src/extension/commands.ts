@@ -10,7 +10,8 @@ import { parseGuestRam, parseQuery, parseTarget, validateQuery, type Target } fr
 import { bareHexLanguage, numberAt } from './detect';
 import { layoutCommentMap, layoutMarkdown, resolutionMarkdown } from './markdown';
 import { log, reportError } from './output';
-import { EMBEDDED, isPatchSource, readUri, sourceUri } from './layoutSource';
+import { AUTO, EMBEDDED, isPatchSource, readUri, sourceUri } from './layoutSource';
+import { discoverOpenTree, uriOf } from './treeDiscovery';
 import { openRegionDefinition } from './regionDefinition';
 import { isPatchFile } from './patchText';
 import type { Model, State } from './state';
@@ -51,6 +52,7 @@ export class Commands extends Disposable {
       [CMD.refresh]: async () => d.state.invalidate(),
       [CMD.openRegion]: (arg) => this.openRegion(arg),
       [CMD.showPatchMap]: (arg) => this.showPatchMap(arg),
+      [CMD.switchArch]: () => this.update(SETTING.arch, d.state.settings.arch === 'arm32' ? 'arm64' : 'arm32'),
     };
     for (const [id, fn] of Object.entries(table)) {
       this._register(
@@ -187,10 +189,15 @@ export class Commands extends Disposable {
   }
 
   private async selectLayoutSource(): Promise<void> {
-    const [headers, patches] = await Promise.all([
-      vscode.workspace.findFiles('**/*.h', EXCLUDE, 200),
-      this.workspacePatches(),
-    ]);
+    // the open tree's layout headers (by their real paths), else Arm layout headers by path
+    const [open, patches] = await Promise.all([discoverOpenTree(), this.workspacePatches()]);
+    const headers = open
+      ? [...new Set([...open.tree.arm32.files, ...open.tree.arm64.files])].map((f) => uriOf(open, f))
+      : await vscode.workspace.findFiles(
+          '**/{include/asm-arm,arch/arm/include/asm}/{config,mmu/layout}.h',
+          EXCLUDE,
+          20,
+        );
     const rel = (u: vscode.Uri): string => vscode.workspace.asRelativePath(u, false);
     const byPath = (a: vscode.Uri, b: vscode.Uri): number => rel(a).localeCompare(rel(b));
     const current = this.d.state.settings.layoutSource;
@@ -201,9 +208,14 @@ export class Commands extends Disposable {
       source,
     });
     const items: Item[] = [
+      item(
+        '$(folder) Auto: the open Xen tree',
+        open ? `${open.tree.arm32.files.join(' + ')}` : 'no Xen tree open: the embedded map',
+        AUTO,
+      ),
       item('$(package) Embedded', '2013 arm32 config.h (ac6e1ae) + seed patch', EMBEDDED),
       { label: 'Headers', kind: vscode.QuickPickItemKind.Separator },
-      ...headers.sort(byPath).map((u) => item(`$(file-code) ${rel(u)}`, 'layout header', rel(u))),
+      ...headers.sort(byPath).map((u) => item(`$(file-code) ${rel(u)}`, 'Arm layout header', rel(u))),
       {
         label: 'Patches (layout after the patch; the map shows before/after)',
         kind: vscode.QuickPickItemKind.Separator,

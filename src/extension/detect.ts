@@ -53,3 +53,26 @@ export function numberAt(line: string, character: number, bare = false): FoundNu
 export function bareHexLanguage(languageId: string): boolean {
   return languageId === 'log' || languageId === 'plaintext';
 }
+
+/** names and words that say a number is an address a user would resolve */
+const ADDRESS_WORD =
+  /^(gpa|ipa|gfn|mfn|pfn|gmfn|paddr|maddr|vaddr|gaddr|va|pa|addr|address|phys|physical|virt|ram|p2m|pte)$/i;
+/** a `#define` of a region's bounds (`VMAP_VIRT_START`, `GUEST_RAM0_BASE`, `XENHEAP_VIRT_END`) */
+const REGION_DEFINE = /^\s*[+-]?\s*#\s*define\s+\w*(_START|_END|_BASE|_ADDR|_SIZE)\b/;
+/** a Xen or guest console line: `(XEN) …`, `(d1) …`, `[    1.234] …` */
+const LOG_LINE = /^\s*[+-]?\s*(\((XEN|d\d+)\)|\[\s*\d+\.\d+\])/;
+
+/**
+ * Does the line say `found` is an address (contextual hover rule, README "Hovers")? Yes for a
+ * log line (and every line of a log file), a `#define` of a region, and a line with an
+ * address-like word anywhere in it — an identifier part (`kernel_text_gpa`, `p2m_lookup`,
+ * `dtb_paddr`) or a word of a comment (`GPA`, `IPA`, `VA`). `WRITE_SYSREG(0x80002558, VTCR_EL2)`
+ * has none: its literal is a register value.
+ */
+export function isAddressContext(line: string, languageId: string): boolean {
+  const text = line.length > MAX_LINE ? line.slice(0, MAX_LINE) : line;
+  if (languageId === 'log' || LOG_LINE.test(text) || REGION_DEFINE.test(text)) return true;
+  for (const word of text.match(/[A-Za-z][A-Za-z0-9_]*/g) ?? [])
+    for (const part of word.split('_')) if (ADDRESS_WORD.test(part)) return true;
+  return false;
+}

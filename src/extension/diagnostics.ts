@@ -10,22 +10,14 @@
  * edit re-reads that one file. Files are size-capped and the scan yields between files.
  */
 import * as vscode from 'vscode';
-import { InputError, lintHeaders, readPatch, type Finding } from '../core/index';
+import { InputError, type Arch, type Finding, type HeaderFile, type TreeLayout } from '../core/index';
 import { Disposable } from './dispose';
 import { DIAGNOSTIC_SOURCE } from './ids';
 import { findingAnchors, isVlptPatch } from './findingAnchors';
-import {
-  EXCLUDE_GLOB,
-  HEADER_GLOBS,
-  headerArches,
-  isHeaderPath,
-  isLayoutHeader,
-  MAX_FILES,
-  MAX_HEADER_BYTES,
-  MAX_PATCH_BYTES,
-  PATCH_GLOB,
-} from './lintFiles';
-import { isPatchFile, MAYBE_PATCH_FILE, patchFindingLine } from './patchText';
+import { EXCLUDE_GLOB, HEADER_GLOBS, isHeaderPath, MAX_FILES, MAX_PATCH_BYTES, PATCH_GLOB } from './lintFiles';
+import { MAYBE_PATCH_FILE, patchFindingLine } from './patchText';
+import { headerFindings, lintPlan, readTreePatch } from './treeLint';
+import { readHeader, uriOf } from './treeDiscovery';
 import { readUri, sourceUri } from './layoutSource';
 import { log } from './output';
 import type { Model, State } from './state';
@@ -48,21 +40,29 @@ function diagnostic(line: number, message: string, sev: string, code: string): v
 
 const yieldToHost = (): Promise<void> => new Promise((r) => setTimeout(r, 0));
 
-/** Diagnostics of one file from its text (no I/O). */
-export function diagnose(path: string, rel: string, text: string, findings: readonly Finding[]): vscode.Diagnostic[] {
+/** Diagnostics of one file from its text (the tree's other headers through `set`). */
+export function diagnose(
+  rel: string,
+  text: string,
+  findings: readonly Finding[],
+  tree: TreeLayout | null,
+  set: (arch: Arch) => HeaderFile[],
+  arch: Arch,
+): vscode.Diagnostic[] {
   const out: vscode.Diagnostic[] = [];
-  if (isHeaderPath(path)) {
-    if (text.length > MAX_HEADER_BYTES || !isLayoutHeader(text)) return out;
-    for (const f of lintHeaders([{ path: rel, text }], headerArches(rel)))
+  const plan = lintPlan(rel, tree);
+  if (plan.kind === 'skip') return out;
+  if (plan.kind === 'header') {
+    for (const f of headerFindings(rel, text, plan.arches, set))
       out.push(diagnostic((f.line ?? 1) - 1, `${f.id}: ${f.message}`, f.severity, f.id));
     for (const a of findingAnchors(text, 'header', findings))
       out.push(diagnostic(a.line, `${a.finding.id}: ${a.finding.message}`, a.finding.severity, a.finding.id));
     return out;
   }
-  if (!MAYBE_PATCH_FILE.test(path) || text.length > MAX_PATCH_BYTES || !isPatchFile(path, text)) return out;
   const lines = text.split(/\r?\n/);
   try {
-    const info = readPatch(text, rel, { arch: 'arm32' });
+    const info = readTreePatch(rel, text, arch);
+    if (!info) return out;
     for (const f of info.findings)
       out.push(diagnostic(patchFindingLine(lines, info, f), `${f.id}: ${f.message}`, f.severity, f.id));
   } catch (err) {
@@ -146,8 +146,18 @@ export class Diagnostics extends Disposable {
       const m = await this.state.get();
       const text = await this.textOf(uri);
       if (this.isDisposed) return;
+      const set = await this.headerSet(m);
       const diags =
-        text === null ? [] : diagnose(uri.path, vscode.workspace.asRelativePath(uri, false), text, m.session.findings);
+        text === null
+          ? []
+          : diagnose(
+              vscode.workspace.asRelativePath(uri, false),
+              text,
+              m.session.findings,
+              m.loaded.tree?.tree ?? null,
+              set,
+              m.settings.arch,
+            );
       this.addLayoutDiagnostics(m, (u, d) => u.toString() === uri.toString() && diags.push(d));
       this.collection.set(uri, dedupe(diags));
     } catch (err) {
@@ -173,12 +183,24 @@ export class Diagnostics extends Disposable {
       const found = await Promise.all(
         [...HEADER_GLOBS, PATCH_GLOB].map((g) => vscode.workspace.findFiles(g, EXCLUDE_GLOB, MAX_FILES)),
       );
-      const uris = [...new Map(found.flat().map((u) => [u.toString(), u] as const)).values()];
+      const set = await this.headerSet(m);
+      const tree = m.loaded.tree;
+      const treeUris = tree
+        ? [...new Set([...tree.tree.arm32.files, ...tree.tree.arm64.files])].map((f) => uriOf(tree, f))
+        : [];
+      const uris = [...new Map([...treeUris, ...found.flat()].map((u) => [u.toString(), u] as const)).values()];
       for (const uri of uris) {
         if (this.isDisposed) return;
         const text = await this.textOf(uri);
         if (text === null) continue;
-        for (const d of diagnose(uri.path, vscode.workspace.asRelativePath(uri, false), text, m.session.findings))
+        for (const d of diagnose(
+          vscode.workspace.asRelativePath(uri, false),
+          text,
+          m.session.findings,
+          m.loaded.tree?.tree ?? null,
+          set,
+          m.settings.arch,
+        ))
           add(uri, d);
         await yieldToHost();
       }
@@ -199,12 +221,30 @@ export class Diagnostics extends Disposable {
     }
   }
 
+  /** the open tree's header set per arch, read once per run (the file's own text replaces its entry) */
+  private async headerSet(m: Model): Promise<(arch: Arch) => HeaderFile[]> {
+    const open = m.loaded.tree;
+    if (!open) return () => [];
+    const texts = new Map<string, string>();
+    for (const f of new Set([...open.tree.arm32.files, ...open.tree.arm64.files])) {
+      const t = await readHeader(uriOf(open, f));
+      if (t !== null) texts.set(f, t);
+    }
+    return (arch) => open.tree[arch].files.filter((f) => texts.has(f)).map((f) => ({ path: f, text: texts.get(f)! }));
+  }
+
   /** the header parser's own diagnostics when the layout comes from a header */
   private addLayoutDiagnostics(m: Model, add: (uri: vscode.Uri, d: vscode.Diagnostic) => void): void {
     const src = sourceUri(m.settings.layoutSource);
     if (!src || !/\.h$/i.test(src.path)) return;
     for (const w of m.layout.diagnostics ?? []) {
-      add(w.file ? vscode.Uri.file(w.file) : src, diagnostic((w.line ?? 1) - 1, w.message, 'warning', w.kind));
+      const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
+      const uri = !w.file
+        ? src
+        : w.file.startsWith('/') || !folder
+          ? vscode.Uri.file(w.file)
+          : vscode.Uri.joinPath(folder, w.file);
+      add(uri, diagnostic((w.line ?? 1) - 1, w.message, 'warning', w.kind));
     }
   }
 }

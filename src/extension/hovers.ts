@@ -4,10 +4,11 @@
  * command links are trusted by name only.
  */
 import * as vscode from 'vscode';
-import { describeVa, resolveGpa } from '../core/index';
+import { describeVa, hex, regionOf, resolveGpa } from '../core/index';
+import { escapeMd } from './markdown';
 import { Disposable, DisposableValue } from './dispose';
 import { HOVER_COMMANDS } from './ids';
-import { bareHexLanguage, numberAt } from './detect';
+import { bareHexLanguage, isAddressContext, numberAt } from './detect';
 import { hoverMarkdown } from './markdown';
 import { log } from './output';
 import type { State } from './state';
@@ -42,9 +43,20 @@ export class Hovers extends Disposable implements vscode.HoverProvider {
     const line = doc.lineAt(pos.line).text;
     const found = numberAt(line, pos.character, bareHexLanguage(doc.languageId));
     if (!found) return undefined;
+    // contextual (default): only numbers the line says are addresses; eager: every literal
+    if (this.state.settings.hoverMode === 'contextual' && !isAddressContext(line, doc.languageId)) return undefined;
     try {
       const m = await this.state.get();
       if (token.isCancellationRequested) return undefined;
+      if (!m.emulated) {
+        // the open tree is not the 2013 arm32 + seed map: its region, and why nothing more
+        const reg = regionOf(m.layout, found.value);
+        const md = new vscode.MarkdownString(
+          `**Xen Memory · \`${escapeMd(found.text).replace(/`/g, '')}\`** as a Xen VA of ${escapeMd(m.loaded.label)} (${m.loaded.arch}): ${reg ? `${escapeMd(reg.name)} (${hex(reg.start)}–${hex(reg.end)})` : 'no region'}\n\n${escapeMd(m.note ?? '')}`,
+        );
+        md.isTrusted = false;
+        return new vscode.Hover(md, new vscode.Range(pos.line, found.start, pos.line, found.end));
+      }
       const { sys, dom } = m.session;
       const md = new vscode.MarkdownString(
         hoverMarkdown({

@@ -26,6 +26,7 @@ export const CMD = {
   refresh: 'xenMemory.refresh',
   openRegion: 'xenMemory.openRegion',
   showPatchMap: 'xenMemory.showPatchMap',
+  switchArch: 'xenMemory.switchArch',
 } as const;
 export type CommandId = (typeof CMD)[keyof typeof CMD];
 
@@ -38,7 +39,9 @@ export const SETTING = {
   ramSize: 'ramSize',
   tree: 'tree',
   layoutSource: 'layoutSource',
+  arch: 'arch',
   hoverLanguages: 'hoverLanguages',
+  hoverMode: 'hover.mode',
   mapScale: 'mapScale',
 } as const;
 export type SettingKey = (typeof SETTING)[keyof typeof SETTING];

@@ -50,12 +50,12 @@ export function mapCompare(info: PatchInfo): MapCompare {
 export function mapModel(m: Model, compare: MapCompare | null = null): MapModel {
   const win = m.layout.regions.find((r) => r.name === 'VIRT_LIN_P2M');
   return {
-    source: m.layout.source,
+    source: `${m.loaded.arch} · ${m.loaded.files.length ? m.loaded.files.join(' + ') : m.layout.source}${m.note ? ` · ${m.note}` : ''}`,
     guest: `${m.session.dom.name}: RAM ${hex(m.session.dom.ramBase)} + ${humanSize(m.session.dom.ramSize)}`,
     regions: m.layout.regions.map(mapRegion),
     vlpt: win ? { start: win.start, end: win.end } : null,
-    usedSlots: [...(m.session.prepare?.slotsWritten ?? [])],
-    findingSlots: [...m.findingSlots.keys()],
+    usedSlots: m.emulated ? [...(m.session.prepare?.slotsWritten ?? [])] : [],
+    findingSlots: m.emulated ? [...m.findingSlots.keys()] : [],
     scale: m.settings.mapScale,
     compare,
   };
@@ -166,7 +166,7 @@ export class MapPanel extends Disposable {
         this.shown = { uri, info };
         compare = mapCompare(info);
         this.panel.title = `Xen Memory Map: ${uri.path.split('/').pop()}`;
-      } else this.panel.title = 'Xen Memory Map';
+      } else this.panel.title = `Xen Memory Map: ${m.loaded.label} (${m.loaded.arch})`;
       const msg: ToWebview = { type: 'model', model: mapModel(m, compare) };
       await this.panel.webview.postMessage(msg);
     } catch (err) {

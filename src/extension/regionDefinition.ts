@@ -46,8 +46,12 @@ export async function openRegionDefinition(reg: Region, patch?: vscode.Uri): Pro
   let target: { uri: vscode.Uri; line: number } | undefined;
   if (patch && reg.startMacro)
     target = (await findDefineInPatch(patch, reg.startMacro)) ?? (await findDefine(reg.startMacro));
-  else if (reg.file && reg.line) target = { uri: vscode.Uri.file(reg.file), line: reg.line - 1 };
-  else if (reg.startMacro) target = await findDefine(reg.startMacro);
+  else if (reg.file && reg.line) {
+    // header sources record workspace-relative paths (the open tree's), older ones absolute paths
+    const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
+    const uri = reg.file.startsWith('/') || !folder ? vscode.Uri.file(reg.file) : vscode.Uri.joinPath(folder, reg.file);
+    target = { uri, line: reg.line - 1 };
+  } else if (reg.startMacro) target = await findDefine(reg.startMacro);
   if (!target)
     throw new InputError(
       `no header in the workspace defines ${reg.startMacro ?? reg.name} (the layout is ${reg.file ? reg.file : 'embedded'})`,

@@ -3,17 +3,22 @@
  * values from the workspace configuration; an invalid value yields a warning and keeps the
  * previous good value, so a typo in settings.json never breaks the views.
  */
-import { checkGuestRam, parseNumber, XEN_TREES, type XenTree } from '../core/index';
+import { checkGuestRam, parseNumber, XEN_TREES, type Arch, type XenTree } from '../core/index';
 
 export type MapScale = 'linear' | 'readable';
+/** `contextual`: GPA hovers only where the line says the number is an address (detect.ts); `eager`: every literal */
+export type HoverMode = 'contextual' | 'eager';
 
 export interface Settings {
   ramBase: number;
   ramSize: number;
   tree: XenTree;
-  /** "embedded", or a workspace-relative path of a header (.h) or a patch */
+  /** "auto" (the open Xen tree), "embedded", or a workspace-relative path of a header (.h) or a patch */
   layoutSource: string;
+  /** which branch of the layout headers the views show */
+  arch: Arch;
   hoverLanguages: string[];
+  hoverMode: HoverMode;
   mapScale: MapScale;
 }
 
@@ -21,12 +26,16 @@ export const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze({
   ramBase: 0x80000000,
   ramSize: 512 * 1024 * 1024,
   tree: 'ac6e1ae' as XenTree,
-  layoutSource: 'embedded',
+  layoutSource: 'auto',
+  arch: 'arm32' as Arch,
   hoverLanguages: ['c', 'cpp', 'arm', 'asm', 'arm64', 'diff', 'log', 'plaintext'],
+  hoverMode: 'contextual' as HoverMode,
   mapScale: 'readable' as MapScale,
 });
 
-export type RawGetter = (key: keyof Settings) => unknown;
+/** setting keys under `xenMemory.` (the hover mode is `xenMemory.hover.mode`) */
+export type RawKey = Exclude<keyof Settings, 'hoverMode'> | 'hover.mode';
+export type RawGetter = (key: RawKey) => unknown;
 
 export interface SettingsResult {
   settings: Settings;
@@ -73,7 +82,7 @@ export function readSettings(get: RawGetter, previous: Settings = DEFAULT_SETTIN
   attempt(() => {
     const l = get('layoutSource') ?? DEFAULT_SETTINGS.layoutSource;
     if (typeof l !== 'string' || l.trim() === '' || l.length > 1024 || /[\0\r\n]/.test(l))
-      throw new Error('xenMemory.layoutSource: expected "embedded" or a workspace-relative path');
+      throw new Error('xenMemory.layoutSource: expected "auto", "embedded" or a workspace-relative path');
     s.layoutSource = l.trim();
   });
   attempt(() => {
@@ -81,6 +90,16 @@ export function readSettings(get: RawGetter, previous: Settings = DEFAULT_SETTIN
     if (!Array.isArray(h) || h.length > 100 || !h.every((x) => typeof x === 'string' && /^[\w.+-]{1,64}$/.test(x)))
       throw new Error('xenMemory.hoverLanguages: expected an array of language ids');
     s.hoverLanguages = [...new Set(h as string[])];
+  });
+  attempt(() => {
+    const a = get('arch') ?? DEFAULT_SETTINGS.arch;
+    if (a !== 'arm32' && a !== 'arm64') throw new Error('xenMemory.arch: expected "arm32" or "arm64"');
+    s.arch = a;
+  });
+  attempt(() => {
+    const h = get('hover.mode') ?? DEFAULT_SETTINGS.hoverMode;
+    if (h !== 'contextual' && h !== 'eager') throw new Error('xenMemory.hover.mode: expected "contextual" or "eager"');
+    s.hoverMode = h;
   });
   attempt(() => {
     const m = get('mapScale') ?? DEFAULT_SETTINGS.mapScale;
@@ -96,6 +115,8 @@ export function sameSettings(a: Settings, b: Settings): boolean {
     a.ramSize === b.ramSize &&
     a.tree === b.tree &&
     a.layoutSource === b.layoutSource &&
+    a.arch === b.arch &&
+    a.hoverMode === b.hoverMode &&
     a.mapScale === b.mapScale &&
     a.hoverLanguages.join('\0') === b.hoverLanguages.join('\0')
   );

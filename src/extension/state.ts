@@ -8,12 +8,22 @@ import { createSession, embeddedLayout, slotsJson, type Layout, type Session, ty
 import { CONFIG_SECTION, CTX_ERROR } from './ids';
 import { Disposable } from './dispose';
 import { readSettings, sameSettings, DEFAULT_SETTINGS, type Settings } from './settings';
-import { loadLayout } from './layoutSource';
+import { loadLayout, type LoadedLayout } from './layoutSource';
 import { log, reportError, warn } from './output';
 
 export interface Model {
   settings: Settings;
+  /** the layout the views show: the open tree's (or the chosen source's) for the selected arch */
   layout: Layout;
+  /** where `layout` came from: files, arch, label, the discovered tree */
+  loaded: LoadedLayout;
+  /**
+   * true when the emulated session runs on `layout` (an arm32 layout with the seed's VLPT
+   * window); false when the core could not model it and the session is the 2013+seed one
+   */
+  emulated: boolean;
+  /** the plain statement the views show when `emulated` is false */
+  note: string | null;
   session: Session;
   /** slotsJson(session), computed once per model */
   slots: SlotJson[];
@@ -91,19 +101,25 @@ export class State extends Disposable {
 
   private async build(settings: Settings): Promise<Model> {
     const t0 = Date.now();
-    let layout: Layout;
+    let loaded: LoadedLayout;
     try {
-      layout = await loadLayout(settings.layoutSource);
+      loaded = await loadLayout(settings.layoutSource, settings.arch);
     } catch (err) {
       reportError(`layout source "${settings.layoutSource}"`, err);
-      layout = embeddedLayout();
+      loaded = { layout: embeddedLayout(), arch: 'arm32', files: [], label: '2013+seed', tree: null };
     }
+    const layout = loaded.layout;
+    // the emulation core models the 2013 arm32 map with the seed's VIRT_LIN_P2M window only
+    const emulated = layout.arch === 'arm32' && layout.regions.some((r) => r.name === 'VIRT_LIN_P2M');
+    const note = emulated
+      ? null
+      : `The emulation models only the 2013 arm32 map with the seed's VLPT window (VIRT_LIN_P2M); ${loaded.label} (${loaded.arch}) has none, so xen_second slots, the VLPT and GPA resolution are not shown for it.`;
     try {
       const session = createSession({
         ramBase: settings.ramBase,
         ramSize: settings.ramSize,
         tree: settings.tree,
-        layout,
+        layout: emulated ? layout : embeddedLayout(),
       });
       const findingSlots = new Map<number, string[]>();
       for (const f of session.findings)
@@ -112,11 +128,20 @@ export class State extends Disposable {
           list.push(`${f.severity} ${f.id}: ${f.message}`);
           findingSlots.set(s, list);
         }
-      const model: Model = { settings, layout, session, slots: slotsJson(session), findingSlots };
+      const model: Model = {
+        settings,
+        layout,
+        loaded,
+        emulated,
+        note,
+        session,
+        slots: slotsJson(session),
+        findingSlots,
+      };
       this.lastGood = model;
       void vscode.commands.executeCommand('setContext', CTX_ERROR, false);
       log(
-        `session built in ${Date.now() - t0} ms: ${layout.source}, guest ${session.dom.name} RAM 0x${settings.ramBase.toString(16)} + 0x${settings.ramSize.toString(16)}, ${session.findings.length} finding(s)`,
+        `session built in ${Date.now() - t0} ms: ${layout.source}${emulated ? '' : ' (not emulated: session on the 2013+seed map)'}, guest ${session.dom.name} RAM 0x${settings.ramBase.toString(16)} + 0x${settings.ramSize.toString(16)}, ${session.findings.length} finding(s)`,
       );
       return model;
     } catch (err) {

@@ -65,7 +65,9 @@ export class VlptTree extends Disposable implements vscode.TreeDataProvider<Vlpt
 
   async getChildren(node?: VlptNode): Promise<VlptNode[]> {
     const m = await this.ensure();
+    this.view.message = m.emulated ? undefined : (m.note ?? undefined);
     if (!node) {
+      if (!m.emulated) return [];
       const slots = [...(m.session.prepare?.slotsWritten ?? [])].sort((a, b) => a - b);
       // the welcome text explains an empty view (package.json viewsWelcome)
       void vscode.commands.executeCommand('setContext', CTX_VLPT_EMPTY, slots.length === 0);

@@ -55,8 +55,10 @@ export class XenSecondTree extends Disposable implements vscode.TreeDataProvider
   }
 
   async getChildren(node?: XenSecondNode): Promise<XenSecondNode[]> {
-    await this.ensure();
-    if (!node) return this.groups;
+    const m = await this.ensure();
+    // say plainly when the core cannot model the open tree, instead of 2013 numbers
+    this.view.message = m.emulated ? undefined : (m.note ?? undefined);
+    if (!node) return m.emulated ? this.groups : [];
     if (node.kind === 'slot') return [];
     const out: XenSecondNode[] = [];
     for (let i = node.first; i <= node.last; i++) out.push({ kind: 'slot', slot: i });

@@ -87,7 +87,7 @@ describe('F5: the launch config opens an Extension Development Host', { timeout:
     await page.locator('.command-center-center').click();
     await page.locator(sel.quickInputBox).fill('dirty_log.c');
     await page.locator(sel.quickInputRow, { hasText: 'dirty_log.c' }).first().click();
-    await page.locator(sel.statusItem('Xen: 2013+seed')).waitFor({ timeout: 60_000 });
+    await page.locator(sel.statusItem('Xen: asm-arm/config.h')).waitFor({ timeout: 60_000 });
     await page.locator('.monaco-editor .view-lines', { hasText: 'dirty' }).first().waitFor();
     await screenshot(page, SHOTS, 'launch-extension-development-host');
   });

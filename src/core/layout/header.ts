@@ -335,7 +335,8 @@ const ROW_WORDS: Record<string, RegExp> = {
   XEN: /xen text|text, data/i,
   FIXMAP: /fixmap/i,
   BOOT_FDT: /\bfdt\b/i,
-  BOOT_RELOC: /relocat/i,
+  // 2013–2021 "Early relocation address"; since 2024 "Cache-colored Xen text, data, bss (temporary…)"
+  BOOT_RELOC: /relocat|cache-colou?red/i,
   LIVEPATCH_VMAP: /livepatch/i,
   FRAMETABLE: /frame ?table/i,
   VMAP: /^vmap\b/i,
@@ -364,7 +365,14 @@ export function bestRow(rows: CommentMapRow[], stem: string, start: number): Com
   const re = rowWords(stem);
   const named = ranges.filter((r) => re.test(r.text));
   if (named.length) return named.find((r) => r.start === start) ?? named[0]!;
-  return ranges.find((r) => r.start === start && !isFreeRow(r.text)) ?? null;
+  // a row at the same start that names another region (a time-shared slot: today's arm32
+  // map lists "Livepatch vmap" at BOOT_RELOC's start) is that region's, not this one's
+  return ranges.find((r) => r.start === start && !isFreeRow(r.text) && !namesOtherStem(r.text, stem)) ?? null;
+}
+
+function namesOtherStem(text: string, stem: string): boolean {
+  for (const [s, re] of Object.entries(ROW_WORDS)) if (s !== stem && re.test(text)) return true;
+  return false;
 }
 
 /** Rows that describe no region: "Unmapped", "(125TB, L0 slots [5..255]) Unused", "Reserved …". */

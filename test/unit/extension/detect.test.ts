@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { findNumbers, numberAt, MAX_LINE } from '../../../src/extension/detect';
+import { findNumbers, isAddressContext, numberAt, MAX_LINE } from '../../../src/extension/detect';
 
 describe('GPA/VA detection in a line', () => {
   it('finds 0x numbers with separators and C suffixes', () => {
@@ -30,5 +30,32 @@ describe('GPA/VA detection in a line', () => {
     const long = 'a'.repeat(MAX_LINE) + ' 0x80001000';
     expect(findNumbers(long)).toEqual([]);
     expect(numberAt(long, MAX_LINE + 3)).toBeUndefined();
+  });
+});
+
+describe('contextual hover rule (isAddressContext)', () => {
+  it('a VTCR value written to the register is not an address', () => {
+    expect(isAddressContext('    WRITE_SYSREG(0x80002558, VTCR_EL2);', 'c')).toBe(false);
+  });
+  it('gpa = 0x80001000 is', () => {
+    expect(isAddressContext('    gpa = 0x80001000;', 'c')).toBe(true);
+  });
+  it.each([
+    ['static const uint64_t kernel_text_gpa = 0x80008000;', 'c'],
+    ['/* Xen VA of the PTE of GPA 0x80001000 */', 'c'],
+    ['mfn = p2m_lookup(d, 0x80001000, NULL);', 'c'],
+    ['#define VMAP_VIRT_START  _AT(vaddr_t,0x10000000)', 'c'],
+    ['+#define VIRT_LIN_P2M_START _AT(vaddr_t,0x08000000)', 'diff'],
+    ['(XEN) d1v0: dirty fault 0x80008000', 'plaintext'],
+    ['anything 0x80008000', 'log'],
+  ])('address: %s', (line, lang) => {
+    expect(isAddressContext(line, lang)).toBe(true);
+  });
+  it.each([
+    ['#define HCR_VM 0x00000001', 'c'],
+    ['    WRITE_SYSREG32(0x80000000 | 0x25, HMAIR0);', 'c'],
+    ['return 0x80000000 & mask;', 'c'],
+  ])('not an address: %s', (line, lang) => {
+    expect(isAddressContext(line, lang)).toBe(false);
   });
 });
