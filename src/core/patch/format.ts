@@ -3,27 +3,42 @@ import { hex, humanSize } from '../numbers';
 import { textTable } from '../format/table';
 import { findingsText, layoutJson, type LayoutJson } from '../layout/format';
 import type { Region } from '../layout/types';
-import type { PatchInfo } from './types';
+import type { EndInfo, PatchInfo } from './types';
 
 type Bounds = { start: string; end: string; size: string } | null;
+/** an end macro as written: `{macro: "VMAP_VIRT_END", form: "inclusive", value: "0x7fffffff"}` */
+type EndJson = { macro: string | null; form: string; value: string | null };
 
 export interface PatchJson {
   subject: string | null;
   author: string | null;
   date: string | null;
   format: PatchInfo['format'];
-  files: Array<{ path: string; added: number; removed: number }>;
+  files: Array<{ path: string; oldPath: string | null; status: string; added: number; removed: number }>;
   findings: Array<{ id: string; severity: string; file: string; line: number | null; message: string }>;
   layout: {
     base: string;
     applied: string[];
+    targets: PatchInfo['layout']['targets'];
+    ignored: PatchInfo['layout']['ignored'];
     before: LayoutJson;
     after: LayoutJson;
-    changes: Array<{ name: string; change: string; before: Bounds; after: Bounds }>;
+    changes: Array<{
+      name: string;
+      change: string;
+      before: Bounds;
+      after: Bounds;
+      end?: { before: EndJson; after: EndJson };
+    }>;
   };
 }
 
 const bounds = (r: Region | null): Bounds => (r ? { start: hex(r.start), end: hex(r.end), size: hex(r.size) } : null);
+const endJson = (e: EndInfo): EndJson => ({
+  macro: e.macro,
+  form: e.form,
+  value: e.value === null ? null : hex(e.value),
+});
 
 export function patchJson(p: PatchInfo): PatchJson {
   return {
@@ -31,7 +46,13 @@ export function patchJson(p: PatchInfo): PatchJson {
     author: p.author,
     date: p.date,
     format: p.format,
-    files: p.files.map((f) => ({ path: f.path, added: f.added, removed: f.removed })),
+    files: p.files.map((f) => ({
+      path: f.path,
+      oldPath: f.oldPath,
+      status: f.status,
+      added: f.added,
+      removed: f.removed,
+    })),
     findings: p.findings.map((f) => ({
       id: f.id,
       severity: f.severity,
@@ -42,6 +63,8 @@ export function patchJson(p: PatchInfo): PatchJson {
     layout: {
       base: p.layout.base,
       applied: p.layout.applied,
+      targets: p.layout.targets,
+      ignored: p.layout.ignored,
       before: layoutJson(p.layout.before),
       after: layoutJson(p.layout.after),
       changes: p.layout.changes.map((c) => ({
@@ -49,6 +72,7 @@ export function patchJson(p: PatchInfo): PatchJson {
         change: c.change,
         before: bounds(c.before),
         after: bounds(c.after),
+        ...(c.end ? { end: { before: endJson(c.end.before), after: endJson(c.end.after) } } : {}),
       })),
     },
   };
@@ -56,6 +80,9 @@ export function patchJson(p: PatchInfo): PatchJson {
 
 const span = (r: Region | null, w: number): string =>
   r ? `${hex(r.start, w)}–${hex(r.end, w)} (${humanSize(r.size)})` : '—';
+/** `VMAP_VIRT_END 0x7fffffff (inclusive)` */
+const endText = (e: EndInfo, w: number): string =>
+  `${e.macro ?? '(no end macro)'}${e.value === null ? '' : ` ${hex(e.value, w)}`} (${e.form})`;
 
 export function patchText(p: PatchInfo): string {
   const w = p.layout.after.arch === 'arm32' ? 8 : 12;
@@ -75,12 +102,21 @@ export function patchText(p: PatchInfo): string {
     '',
     `layout (${p.layout.base}${p.layout.applied.length ? ` + hunks of ${p.layout.applied.join(', ')}` : '; the patch touches no layout header'}):`,
   ];
+  for (const t of p.layout.targets)
+    if (t.how !== 'path' && t.how !== null)
+      out.push(`  ${t.path} → ${t.how === 'new-file' ? 'new file' : `${t.base} (by ${t.how})`}`);
+  if (p.layout.ignored.length)
+    out.push(`  ignored: not a layout header: ${p.layout.ignored.map((x) => x.path).join(', ')}`);
   if (p.layout.changes.length === 0) out.push('  no region changes');
   else
     out.push(
       textTable(
         [{ title: 'region' }, { title: 'change' }, { title: 'before' }, { title: 'after' }],
-        p.layout.changes.map((c) => [c.name, c.change, span(c.before, w), span(c.after, w)]),
+        p.layout.changes.map((c) =>
+          c.end
+            ? [c.name, c.change, endText(c.end.before, w), endText(c.end.after, w)]
+            : [c.name, c.change, span(c.before, w), span(c.after, w)],
+        ),
       ),
     );
   out.push('', 'findings:', findingsText(p.findings));
