@@ -3,13 +3,15 @@ import { json, parse } from './common';
 import { archOption, guarded, readInput } from './layoutArgs';
 import { InputError } from '../core/errors';
 import { readPatch, type ReadPatchOptions } from '../core/patch/readPatch';
-import { patchJson, patchText } from '../core/patch/format';
+import { patchJson, patchText, seriesJson, seriesText } from '../core/patch/format';
+import { readSeries, splitMbox } from '../core/patch/series';
 import { parseDiff } from '../core/patch/diff';
 import { unwrapMail } from '../core/patch/mail';
 import { isArmHeaderPath } from '../core/patch/bases';
 
 export const HELP = `xenlens patch FILE [--base FILE]... [--tree DIR] [--arch arm32|arm64] [--json]
   Read a patch (xen-devel archive page, mbox, or diff): files, diffstat check, layout before/after.
+  An mbox of several mails (a series) gives one report per patch plus the cumulative layout.
   --base FILE  a layout header (repeatable: config.h and mmu/layout.h); each patched file goes to
                the base with the same path, else the same file name
   --tree DIR   a Xen checkout: the Arm headers the patch names are read from DIR by their paths`;
@@ -54,6 +56,12 @@ export async function run(args: string[], io: CliIo): Promise<number> {
       throw new InputError('--tree and --base: give one of them (the tree is the base)');
     if (baseArgs.length) opts.bases = baseArgs.map((b) => ({ path: b, text: readInput(io, b, '--base') }));
     if (typeof values.tree === 'string') opts.tree = readTree(io, values.tree, text);
+    if (splitMbox(text).length > 1) {
+      // a series: one report per mail plus the cumulative layout
+      const series = readSeries(text, file, opts);
+      io.out(values.json ? json(seriesJson(series)) : seriesText(series));
+      return 0;
+    }
     const info = readPatch(text, file, opts);
     io.out(values.json ? json(patchJson(info)) : patchText(info));
     return 0;
@@ -62,12 +70,14 @@ export async function run(args: string[], io: CliIo): Promise<number> {
 
 /** Only the Arm headers the patch itself names (pre-image paths), read from the tree if present. */
 function readTree(io: CliIo, dir: string, text: string): NonNullable<ReadPatchOptions['tree']> {
-  const mail = unwrapMail(text);
   const paths = new Set<string>();
-  for (const f of parseDiff(mail.body, mail.doubleSpaced)) {
-    if (f.status === 'added') continue;
-    const p = f.oldPath ?? f.path;
-    if (isArmHeaderPath(p)) paths.add(p);
+  for (const m of splitMbox(text)) {
+    const mail = unwrapMail(m);
+    for (const f of parseDiff(mail.body, mail.doubleSpaced)) {
+      if (f.status === 'added') continue;
+      const p = f.oldPath ?? f.path;
+      if (isArmHeaderPath(p)) paths.add(p);
+    }
   }
   if (paths.size > MAX_TREE_FILES)
     throw new InputError(

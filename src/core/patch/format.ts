@@ -3,7 +3,8 @@ import { hex, humanSize } from '../numbers';
 import { textTable } from '../format/table';
 import { findingsText, layoutJson, type LayoutJson } from '../layout/format';
 import type { Region } from '../layout/types';
-import type { EndInfo, PatchInfo } from './types';
+import type { SeriesInfo } from './series';
+import type { EndInfo, LayoutDiff, PatchInfo } from './types';
 
 type Bounds = { start: string; end: string; size: string } | null;
 /** an end macro as written: `{macro: "VMAP_VIRT_END", form: "inclusive", value: "0x7fffffff"}` */
@@ -40,6 +41,41 @@ const endJson = (e: EndInfo): EndJson => ({
   value: e.value === null ? null : hex(e.value),
 });
 
+export function layoutDiffJson(l: LayoutDiff): PatchJson['layout'] {
+  return {
+    base: l.base,
+    applied: l.applied,
+    targets: l.targets,
+    ignored: l.ignored,
+    before: layoutJson(l.before),
+    after: layoutJson(l.after),
+    changes: l.changes.map((c) => ({
+      name: c.name,
+      change: c.change,
+      before: bounds(c.before),
+      after: bounds(c.after),
+      ...(c.end ? { end: { before: endJson(c.end.before), after: endJson(c.end.after) } } : {}),
+    })),
+  };
+}
+
+/** `{cover, patches, cumulative}`: each patch as `patchJson`, the cumulative layout as its `layout` */
+export function seriesJson(s: SeriesInfo): {
+  cover: SeriesInfo['cover'];
+  patches: PatchJson[];
+  cumulative: PatchJson['layout'];
+} {
+  return { cover: s.cover, patches: s.patches.map(patchJson), cumulative: layoutDiffJson(s.cumulative) };
+}
+
+export function seriesText(s: SeriesInfo): string {
+  const out: string[] = [];
+  if (s.cover) out.push(`series: ${s.cover.subject ?? '(no subject)'} (${s.patches.length} patches)`, '');
+  s.patches.forEach((p, k) => out.push(`=== patch ${k + 1}/${s.patches.length}`, patchText(p), ''));
+  out.push('=== cumulative', ...layoutLines(s.cumulative, s.cumulative.after.arch === 'arm32' ? 8 : 12));
+  return out.join('\n');
+}
+
 export function patchJson(p: PatchInfo): PatchJson {
   return {
     subject: p.subject,
@@ -60,21 +96,7 @@ export function patchJson(p: PatchInfo): PatchJson {
       line: f.line,
       message: f.message,
     })),
-    layout: {
-      base: p.layout.base,
-      applied: p.layout.applied,
-      targets: p.layout.targets,
-      ignored: p.layout.ignored,
-      before: layoutJson(p.layout.before),
-      after: layoutJson(p.layout.after),
-      changes: p.layout.changes.map((c) => ({
-        name: c.name,
-        change: c.change,
-        before: bounds(c.before),
-        after: bounds(c.after),
-        ...(c.end ? { end: { before: endJson(c.end.before), after: endJson(c.end.after) } } : {}),
-      })),
-    },
+    layout: layoutDiffJson(p.layout),
   };
 }
 
@@ -100,25 +122,31 @@ export function patchText(p: PatchInfo): string {
       ],
     ),
     '',
-    `layout (${p.layout.base}${p.layout.applied.length ? ` + hunks of ${p.layout.applied.join(', ')}` : '; the patch touches no layout header'}):`,
   ];
-  for (const t of p.layout.targets)
+  out.push(...layoutLines(p.layout, w));
+  out.push('', 'findings:', findingsText(p.findings));
+  return out.join('\n');
+}
+
+function layoutLines(l: LayoutDiff, w: number): string[] {
+  const out = [
+    `layout (${l.base}${l.applied.length ? ` + hunks of ${l.applied.join(', ')}` : '; the patch touches no layout header'}):`,
+  ];
+  for (const t of l.targets)
     if (t.how !== 'path' && t.how !== null)
       out.push(`  ${t.path} → ${t.how === 'new-file' ? 'new file' : `${t.base} (by ${t.how})`}`);
-  if (p.layout.ignored.length)
-    out.push(`  ignored: not a layout header: ${p.layout.ignored.map((x) => x.path).join(', ')}`);
-  if (p.layout.changes.length === 0) out.push('  no region changes');
+  if (l.ignored.length) out.push(`  ignored: not a layout header: ${l.ignored.map((x) => x.path).join(', ')}`);
+  if (l.changes.length === 0) out.push('  no region changes');
   else
     out.push(
       textTable(
         [{ title: 'region' }, { title: 'change' }, { title: 'before' }, { title: 'after' }],
-        p.layout.changes.map((c) =>
+        l.changes.map((c) =>
           c.end
             ? [c.name, c.change, endText(c.end.before, w), endText(c.end.after, w)]
             : [c.name, c.change, span(c.before, w), span(c.after, w)],
         ),
       ),
     );
-  out.push('', 'findings:', findingsText(p.findings));
-  return out.join('\n');
+  return out;
 }

@@ -61,7 +61,7 @@ const stripTag = (s: string): string =>
     .replace(/\s+/g, ' ')
     .trim();
 
-function meta(m: MailParts): { subject: string | null; author: string | null; date: string | null } {
+export function meta(m: MailParts): { subject: string | null; author: string | null; date: string | null } {
   let subject: string | null = null;
   let author: string | null = null;
   let date: string | null = null;

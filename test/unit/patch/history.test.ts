@@ -169,6 +169,36 @@ describe('rename (2021 shape: asm-arm/config.h → arch/arm/include/asm/config.h
   });
 });
 
+describe('series (cover letter 0/2 + two patches in one mbox)', () => {
+  it('one result per patch, each on the layout the previous left, plus the cumulative layout', async () => {
+    const { j } = await json([`${H}series-split-then-vmap.mbox`, '--base', 'headers/2023-dc98fa7-config.h']);
+    expect(Object.keys(j)).toEqual(['cover', 'patches', 'cumulative']);
+    expect(j.cover.subject).toBe('[PATCH 0/2] xen/arm: split the layout, then move VMAP');
+    expect(j.patches).toHaveLength(2);
+    expect(j.patches[0].layout.changes).toEqual([]); // the split moves no byte
+    // patch 2 edits the header patch 1 created: VMAP MB(128) = 0x8000000, + GB(1) - MB(128) = 0x40000000
+    const moved = { start: '0x8000000', end: '0x40000000', size: '0x38000000' };
+    expect(j.patches[1].layout.changes).toEqual([
+      {
+        name: 'VMAP',
+        change: 'moved',
+        before: { start: '0x10000000', end: '0x40000000', size: '0x30000000' },
+        after: moved,
+      },
+    ]);
+    expect(j.patches[1].findings.map((x: { id: string }) => x.id)).not.toContain('no-base');
+    expect(j.cumulative.changes.map((c: Change) => [c.name, c.change])).toEqual([['VMAP', 'moved']]);
+    expect(j.cumulative.applied).toEqual([
+      'xen/arch/arm/include/asm/config.h',
+      'xen/arch/arm/include/asm/mmu/layout.h',
+    ]);
+  });
+  it('a single mail keeps the single-patch JSON shape', async () => {
+    const { j } = await json([`${H}2023-split-mmu-layout.patch`, '--base', 'headers/2023-dc98fa7-config.h']);
+    expect(Object.keys(j)).toEqual(['subject', 'author', 'date', 'format', 'files', 'findings', 'layout']);
+  });
+});
+
 describe('--base / --tree input errors', () => {
   it.each([
     [['x', '--base', 'a', '--tree', 'b'], /--tree and --base: give one of them/],
