@@ -4,10 +4,7 @@ import { archOption, guarded, readInput } from './layoutArgs';
 import { InputError } from '../core/errors';
 import { readPatch, type ReadPatchOptions } from '../core/patch/readPatch';
 import { patchJson, patchText, seriesJson, seriesText } from '../core/patch/format';
-import { readSeries, splitMbox } from '../core/patch/series';
-import { parseDiff } from '../core/patch/diff';
-import { unwrapMail } from '../core/patch/mail';
-import { isArmHeaderPath } from '../core/patch/bases';
+import { armHeaderPaths, readSeries, splitMbox } from '../core/patch/series';
 
 export const HELP = `xenlens patch FILE [--base FILE]... [--tree DIR] [--arch arm32|arm64] [--json]
   Read a patch (xen-devel archive page, mbox, or diff): files, diffstat check, layout before/after.
@@ -18,12 +15,6 @@ export const HELP = `xenlens patch FILE [--base FILE]... [--tree DIR] [--arch ar
 
 /** A patch names at most this many Arm headers that --tree reads (each under the reader's size cap). */
 export const MAX_TREE_FILES = 64;
-
-/** `rel` inside `dir` without `..`, an absolute path or a NUL: the patch's own path is untrusted. */
-function treePath(dir: string, rel: string): string | null {
-  if (rel.startsWith('/') || rel.includes('\0') || rel.split('/').some((p) => p === '..')) return null;
-  return `${dir.replace(/\/+$/, '')}/${rel}`;
-}
 
 export async function run(args: string[], io: CliIo): Promise<number> {
   return guarded('patch', io, () => {
@@ -70,26 +61,11 @@ export async function run(args: string[], io: CliIo): Promise<number> {
 
 /** Only the Arm headers the patch itself names (pre-image paths), read from the tree if present. */
 function readTree(io: CliIo, dir: string, text: string): NonNullable<ReadPatchOptions['tree']> {
-  const paths = new Set<string>();
-  for (const m of splitMbox(text)) {
-    const mail = unwrapMail(m);
-    for (const f of parseDiff(mail.body, mail.doubleSpaced)) {
-      if (f.status === 'added') continue;
-      const p = f.oldPath ?? f.path;
-      if (isArmHeaderPath(p)) paths.add(p);
-    }
-  }
-  if (paths.size > MAX_TREE_FILES)
-    throw new InputError(
-      `--tree ${dir}: the patch names ${paths.size} Arm headers, more than the ${MAX_TREE_FILES} the reader takes from a tree`,
-    );
   const files: Array<{ path: string; text: string }> = [];
-  for (const p of paths) {
-    const full = treePath(dir, p);
-    if (full === null) continue;
+  for (const p of armHeaderPaths(text, MAX_TREE_FILES)) {
     let t: string;
     try {
-      t = io.readFile(full); // regular files only, size-capped (io.ts)
+      t = io.readFile(`${dir.replace(/\/+$/, '')}/${p}`); // regular files only, size-capped (io.ts)
     } catch {
       continue; // not in this tree: the file gets no base and its hunks' own lines are used
     }

@@ -3,6 +3,7 @@
  * against the layout the previous ones left, plus the cumulative layout (issue 12 item 4).
  */
 import { InputError } from '../errors';
+import { isArmHeaderPath } from './bases';
 import { parseDiff } from './diff';
 import { diffLayouts, type StateFile } from './layoutDiff';
 import { unwrapMail } from './mail';
@@ -70,4 +71,20 @@ export function readSeries(text: string, name: string, opts: ReadPatchOptions = 
     [],
   );
   return { cover, patches, cumulative };
+}
+
+/** The Arm headers a patch (or series) names at their pre-image paths: what a tree must supply as bases. */
+export function armHeaderPaths(text: string, max = 64): string[] {
+  const paths = new Set<string>();
+  for (const m of splitMbox(text)) {
+    const mail = unwrapMail(m);
+    for (const f of parseDiff(mail.body, mail.doubleSpaced)) {
+      const p = f.oldPath ?? f.path;
+      if (f.status !== 'added' && isArmHeaderPath(p) && !p.split('/').includes('..') && !p.startsWith('/'))
+        paths.add(p);
+    }
+  }
+  if (paths.size > max)
+    throw new InputError(`the patch names ${paths.size} Arm headers, more than the ${max} read from a tree as bases`);
+  return [...paths];
 }
