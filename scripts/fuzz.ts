@@ -58,7 +58,10 @@ export interface Seeds {
 
 function readDir(dir: string): string[] {
   if (!existsSync(dir)) return [];
-  return readdirSync(dir)
+  // files only: subdirectories (test/fixtures/patches/history/) hold suites of their own
+  return readdirSync(dir, { withFileTypes: true })
+    .filter((e) => e.isFile())
+    .map((e) => e.name)
     .sort()
     .map((f) => readFileSync(join(dir, f), 'utf8'));
 }

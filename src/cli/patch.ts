@@ -2,11 +2,19 @@ import type { CliIo } from './io';
 import { json, parse } from './common';
 import { archOption, guarded, readInput } from './layoutArgs';
 import { InputError } from '../core/errors';
-import { readPatch } from '../core/patch/readPatch';
-import { patchJson, patchText } from '../core/patch/format';
+import { readPatch, type ReadPatchOptions } from '../core/patch/readPatch';
+import { patchJson, patchText, seriesJson, seriesText } from '../core/patch/format';
+import { armHeaderPaths, readSeries, splitMbox } from '../core/patch/series';
 
-export const HELP = `xenlens patch FILE [--base FILE] [--arch arm32|arm64] [--json]
-  Read a patch (xen-devel archive page, mbox, or diff): files, diffstat check, layout before/after.`;
+export const HELP = `xenlens patch FILE [--base FILE]... [--tree DIR] [--arch arm32|arm64] [--json]
+  Read a patch (xen-devel archive page, mbox, or diff): files, diffstat check, layout before/after.
+  An mbox of several mails (a series) gives one report per patch plus the cumulative layout.
+  --base FILE  a layout header (repeatable: config.h and mmu/layout.h); each patched file goes to
+               the base with the same path, else the same file name
+  --tree DIR   a Xen checkout: the Arm headers the patch names are read from DIR by their paths`;
+
+/** A patch names at most this many Arm headers that --tree reads (each under the reader's size cap). */
+export const MAX_TREE_FILES = 64;
 
 export async function run(args: string[], io: CliIo): Promise<number> {
   return guarded('patch', io, () => {
@@ -14,7 +22,8 @@ export async function run(args: string[], io: CliIo): Promise<number> {
       'patch',
       args,
       {
-        base: { type: 'string' },
+        base: { type: 'string', multiple: true },
+        tree: { type: 'string' },
         arch: { type: 'string' },
         json: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
@@ -32,10 +41,35 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     const arch = archOption(values.arch);
     const file = positionals[0]!;
     const text = readInput(io, file, 'FILE');
-    const base =
-      typeof values.base === 'string' ? { path: values.base, text: readInput(io, values.base, '--base') } : undefined;
-    const info = readPatch(text, file, base ? { arch, base } : { arch });
+    const baseArgs = Array.isArray(values.base) ? values.base : [];
+    const opts: ReadPatchOptions = { arch };
+    if (typeof values.tree === 'string' && baseArgs.length)
+      throw new InputError('--tree and --base: give one of them (the tree is the base)');
+    if (baseArgs.length) opts.bases = baseArgs.map((b) => ({ path: b, text: readInput(io, b, '--base') }));
+    if (typeof values.tree === 'string') opts.tree = readTree(io, values.tree, text);
+    if (splitMbox(text).length > 1) {
+      // a series: one report per mail plus the cumulative layout
+      const series = readSeries(text, file, opts);
+      io.out(values.json ? json(seriesJson(series)) : seriesText(series));
+      return 0;
+    }
+    const info = readPatch(text, file, opts);
     io.out(values.json ? json(patchJson(info)) : patchText(info));
     return 0;
   });
+}
+
+/** Only the Arm headers the patch itself names (pre-image paths), read from the tree if present. */
+function readTree(io: CliIo, dir: string, text: string): NonNullable<ReadPatchOptions['tree']> {
+  const files: Array<{ path: string; text: string }> = [];
+  for (const p of armHeaderPaths(text, MAX_TREE_FILES)) {
+    let t: string;
+    try {
+      t = io.readFile(`${dir.replace(/\/+$/, '')}/${p}`); // regular files only, size-capped (io.ts)
+    } catch {
+      continue; // not in this tree: the file gets no base and its hunks' own lines are used
+    }
+    files.push({ path: p, text: t });
+  }
+  return { label: `tree ${dir}`, files };
 }

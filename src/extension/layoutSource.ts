@@ -19,6 +19,7 @@ import {
   type PatchInfo,
 } from '../core/index';
 import { parseHeaders } from '../core/layout/header';
+import { armHeaderPaths } from '../core/patch/series';
 import { MAYBE_PATCH_FILE } from './patchText';
 import { readWorkspaceFile, resolveSettingPath } from './workspaceFile';
 import { discoverOpenTree, readHeader, type OpenTree } from './treeDiscovery';
@@ -103,7 +104,18 @@ export async function readUri(uri: vscode.Uri, label: string, maxBytes = MAX_BYT
 export async function loadPatch(uri: vscode.Uri): Promise<{ info: PatchInfo; text: string }> {
   const name = vscode.workspace.asRelativePath(uri, false);
   const text = await readUri(uri, name);
-  return { info: readPatch(text, name, { arch: 'arm32' }), text };
+  // the base is the open tree: each Arm header the patch names, read at its own path in the workspace
+  const folder = vscode.workspace.workspaceFolders?.[0];
+  const files: Array<{ path: string; text: string }> = [];
+  if (folder)
+    for (const p of armHeaderPaths(text))
+      try {
+        files.push({ path: p, text: await readUri(vscode.Uri.joinPath(folder.uri, p), p) });
+      } catch {
+        // not in this workspace: that file falls back to the hunks' own lines
+      }
+  const tree = files.length ? { label: `workspace ${folder!.name}`, files } : undefined;
+  return { info: readPatch(text, name, tree ? { arch: 'arm32', tree } : { arch: 'arm32' }), text };
 }
 
 function embedded(arch: Arch): LoadedLayout {

@@ -30,7 +30,8 @@ export interface MapModel {
   compare?: MapCompare | null;
 }
 
-export type ChangeKind = 'added' | 'removed' | 'moved' | 'resized';
+/** `end`: same bytes, another end macro, form or value (the map shows it like a resize) */
+export type ChangeKind = 'added' | 'removed' | 'moved' | 'resized' | 'end';
 
 export interface MapChange {
   name: string;
@@ -113,7 +114,7 @@ function isRange(r: unknown): boolean {
   );
 }
 
-const CHANGES: readonly unknown[] = ['added', 'removed', 'moved', 'resized'];
+const CHANGES: readonly unknown[] = ['added', 'removed', 'moved', 'resized', 'end'];
 
 function isCompare(c: unknown): c is MapCompare | null | undefined {
   if (c === null || c === undefined) return true;

@@ -26,11 +26,19 @@ export interface Hunk {
   at: number;
 }
 
+/** What git's extended header lines say happened to the file (`modified` when they say nothing). */
+export type FileStatus = 'modified' | 'added' | 'deleted' | 'renamed';
+
 export interface FileDiff {
   /** the post-image path (pre-image for a deletion), without a/ b/ */
   path: string;
+  /** pre-image path; null for a new file (`--- /dev/null`, `new file mode`) */
   oldPath: string | null;
+  /** post-image path; null for a deleted file (`+++ /dev/null`, `deleted file mode`) */
   newPath: string | null;
+  status: FileStatus;
+  /** `similarity index N%` of a rename or copy, else null */
+  similarity: number | null;
   hunks: Hunk[];
   added: number;
   removed: number;
@@ -172,13 +180,28 @@ export function parseDiff(text: string, doubleSpaced: boolean): FileDiff[] {
   const lines = text.split('\n');
   const files: FileDiff[] = [];
   let cur: FileDiff | null = null;
-  let gitPath: string | null = null;
+  /** the file a `diff --git` line opened, until its ---/+++ or first hunk: extended headers go to it */
+  let gitFile: FileDiff | null = null;
   for (let i = 0; i < lines.length;) {
     const l = lines[i]!;
     const git = /^diff --git a\/(\S+) b\/(\S+)/.exec(l);
     if (git) {
-      gitPath = git[2]!;
-      cur = null;
+      // a git diff names its file even without ---/+++ (a pure rename, a mode change)
+      cur = gitFile = {
+        path: git[2]!,
+        oldPath: git[1]!,
+        newPath: git[2]!,
+        status: 'modified',
+        similarity: null,
+        hunks: [],
+        added: 0,
+        removed: 0,
+      };
+      files.push(cur);
+      i++;
+      continue;
+    }
+    if (gitFile && extendedHeader(l, gitFile)) {
       i++;
       continue;
     }
@@ -187,14 +210,35 @@ export function parseDiff(text: string, doubleSpaced: boolean): FileDiff[] {
       while (lines[k]!.trim() === '') k++;
       const oldPath = stripPath(l.slice(4));
       const newPath = stripPath(lines[k]!.slice(4));
-      cur = { path: newPath ?? oldPath ?? gitPath ?? '(unknown)', oldPath, newPath, hunks: [], added: 0, removed: 0 };
-      files.push(cur);
-      gitPath = null;
+      if (gitFile && gitFile.hunks.length === 0) {
+        // the ---/+++ pair of the git header's own file: /dev/null says added or deleted
+        cur = gitFile;
+        if (oldPath === null) cur.status = 'added';
+        if (newPath === null) cur.status = 'deleted';
+        cur.oldPath = oldPath ?? (cur.status === 'added' ? null : cur.oldPath);
+        cur.newPath = newPath ?? (cur.status === 'deleted' ? null : cur.newPath);
+        cur.path = cur.newPath ?? cur.oldPath ?? cur.path;
+      } else {
+        const status = oldPath === null ? 'added' : newPath === null ? 'deleted' : 'modified';
+        cur = {
+          path: newPath ?? oldPath ?? '(unknown)',
+          oldPath,
+          newPath,
+          status,
+          similarity: null,
+          hunks: [],
+          added: 0,
+          removed: 0,
+        };
+        files.push(cur);
+      }
+      gitFile = null;
       i = k + 1;
       continue;
     }
     const h = HUNK_RE.exec(l);
     if (h && cur) {
+      gitFile = null;
       const oldCount = h[2] === undefined ? 1 : Number(h[2]);
       const newCount = h[4] === undefined ? 1 : Number(h[4]);
       const r = readHunk(lines, i + 1, oldCount, newCount, doubleSpaced);
@@ -222,4 +266,29 @@ export function parseDiff(text: string, doubleSpaced: boolean): FileDiff[] {
     i++;
   }
   return files;
+}
+
+/**
+ * git's extended header lines between `diff --git` and `---` (git-diff(1) "extended header
+ * lines"): new/deleted file mode, rename from/to, similarity index. True when `l` was one.
+ */
+function extendedHeader(l: string, f: FileDiff): boolean {
+  let m: RegExpExecArray | null;
+  if (/^new file mode /.test(l)) {
+    f.status = 'added';
+    f.oldPath = null;
+  } else if (/^deleted file mode /.test(l)) {
+    f.status = 'deleted';
+    f.newPath = null;
+    f.path = f.oldPath ?? f.path;
+  } else if ((m = /^rename from (\S.*)$/.exec(l))) {
+    f.status = 'renamed';
+    f.oldPath = m[1]!.trimEnd();
+  } else if ((m = /^rename to (\S.*)$/.exec(l))) {
+    f.status = 'renamed';
+    f.newPath = f.path = m[1]!.trimEnd();
+  } else if ((m = /^(?:similarity|dissimilarity) index (\d{1,3})%/.exec(l))) {
+    f.similarity = Number(m[1]);
+  } else if (!/^(index [0-9a-f]+\.\.|old mode |new mode |copy from |copy to |Binary files )/.test(l)) return false;
+  return true;
 }

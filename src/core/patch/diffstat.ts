@@ -13,6 +13,8 @@ export interface Diffstat {
 
 /** matched against the line without trailing blanks: `\s*\+*-*\s*$` backtracked quadratically on a long blank run */
 const STAT_RE = /^\s*(\S+?)\s*\|\s*(\d+)\s*\+*-*$/;
+/** a rename (no nested braces, so each part has one possible place: linear): ` {xen/include/asm-arm => xen/arch/arm/include/asm}/config.h | 0` or ` a.h => b.h | 2 +-` */
+const RENAME_RE = /^\s*([^\s{]*)\{([^\s{}]*) => ([^\s{}]*)\}(\S*)\s*\|\s*(\d+)|^\s*(\S+) => (\S+)\s*\|\s*(\d+)/;
 const SUMMARY_RE = /^\s*(\d+) files? changed(?:, (\d+) insertions?\(\+\))?(?:, (\d+) deletions?\(-\))?/;
 
 /** Diffstat lines before the first diff header; null when the mail has none. */
@@ -26,6 +28,13 @@ export function parseDiffstat(text: string): Diffstat | null {
     const s = SUMMARY_RE.exec(l);
     if (s) {
       summary = { files: Number(s[1]), insertions: Number(s[2] ?? 0), deletions: Number(s[3] ?? 0), line: i + 1 };
+      continue;
+    }
+    const r = RENAME_RE.exec(l);
+    if (r) {
+      // the post-image path, as the FileDiff names a renamed file
+      const path = r[6] !== undefined ? r[7]! : `${r[1]}${r[3]}${r[4]}`.replace(/\/\//g, '/');
+      files.push({ path, changed: Number(r[5] ?? r[8]), line: i + 1 });
       continue;
     }
     const m = STAT_RE.exec(l.trimEnd());

@@ -4,27 +4,56 @@
  * findings, and the layout before/after the hunks that touch an ARM layout header.
  */
 import { InputError } from '../errors';
-import { parseHeaders } from '../layout/header';
-import { lintLayout } from '../layout/lint';
 import { SEED_BASE_CONFIG_H, SEED_BASE_PATH } from '../layout/seedHeader';
-import type { Arch, Layout, Region } from '../layout/types';
-import { applyHunks, newSide, oldSide } from './apply';
-import { parseDiff, type FileDiff } from './diff';
+import type { Arch } from '../layout/types';
+import { oldSide, newSide } from './apply';
+import { parseDiff } from './diff';
 import { compareDiffstat, parseDiffstat } from './diffstat';
+import { applyStep, diffLayouts, type StateFile } from './layoutDiff';
 import { decodeHeaderWords, unwrapMail, type MailParts } from './mail';
-import type { LayoutDiff, PatchFinding, PatchInfo, RegionChange } from './types';
+import type { PatchFinding, PatchInfo } from './types';
+
+export { regionChanges } from './layoutDiff';
 
 export interface ReadPatchOptions {
-  /** header to apply config.h hunks to; default the embedded 2013 config.h (ac6e1ae) */
+  /** one header to apply layout hunks to (kept for callers of one base); same as `bases: [base]` */
   base?: { path: string; text: string };
+  /**
+   * layout files given by the user (`--base`): each patch file goes to the base with the same
+   * path (longest shared path tail), else the same file name; default the embedded 2013
+   * config.h (ac6e1ae)
+   */
+  bases?: Array<{ path: string; text: string }>;
+  /**
+   * files of a Xen tree at their repository paths (`--tree`): layout files by their path or by an
+   * `#include` from one; used instead of `bases`
+   */
+  tree?: { label: string; files: Array<{ path: string; text: string }> };
   arch?: Arch;
   /** cap in characters (default 32 MiB) */
   maxChars?: number;
 }
 
-export const DEFAULT_MAX_PATCH_CHARS = 32 * 1024 * 1024;
+/** The starting files of the layout and the label the report gives them. */
+export function initialState(opts: ReadPatchOptions): { state: StateFile[]; label: string } {
+  const arch = opts.arch ?? 'arm32';
+  if (opts.tree) {
+    const state = opts.tree.files.map((f) => ({ path: f.path, label: f.path, text: f.text, root: false }));
+    return { state, label: opts.tree.label };
+  }
+  const bases = opts.bases?.length ? opts.bases : opts.base ? [opts.base] : [];
+  if (bases.length === 0)
+    return {
+      state: [{ path: SEED_BASE_PATH, label: SEED_BASE_PATH, text: SEED_BASE_CONFIG_H, root: true }],
+      label: `embedded: 2013 ${arch} config.h (ac6e1ae)`,
+    };
+  return {
+    state: bases.map((b) => ({ path: b.path, label: b.path, text: b.text, root: true })),
+    label: bases.map((b) => b.path).join(' + '),
+  };
+}
 
-const LAYOUT_HEADER = /(^|\/)(config\.h|mmu\/layout\.h)$/;
+export const DEFAULT_MAX_PATCH_CHARS = 32 * 1024 * 1024;
 
 const stripTag = (s: string): string =>
   s
@@ -32,7 +61,7 @@ const stripTag = (s: string): string =>
     .replace(/\s+/g, ' ')
     .trim();
 
-function meta(m: MailParts): { subject: string | null; author: string | null; date: string | null } {
+export function meta(m: MailParts): { subject: string | null; author: string | null; date: string | null } {
   let subject: string | null = null;
   let author: string | null = null;
   let date: string | null = null;
@@ -66,11 +95,22 @@ function meta(m: MailParts): { subject: string | null; author: string | null; da
 }
 
 export function readPatch(text: string, name: string, opts: ReadPatchOptions = {}): PatchInfo {
-  const arch = opts.arch ?? 'arm32';
   const max = opts.maxChars ?? DEFAULT_MAX_PATCH_CHARS;
   if (typeof text !== 'string') throw new InputError(`${name}: expected the text of a patch`);
   if (text.length > max)
     throw new InputError(`${name}: ${text.length} characters is larger than the ${max}-character cap for a patch`);
+  const { state, label } = initialState(opts);
+  return readOnePatch(text, name, opts.arch ?? 'arm32', state, label).info;
+}
+
+/** One mail against a layout state: the report and the state after it (for a series). */
+export function readOnePatch(
+  text: string,
+  name: string,
+  arch: Arch,
+  state: readonly StateFile[],
+  baseLabel: string,
+): { info: PatchInfo; after: StateFile[] } {
   const mail = unwrapMail(text);
   const files = parseDiff(mail.body, mail.doubleSpaced);
   if (files.length === 0) {
@@ -115,76 +155,7 @@ export function readPatch(text: string, name: string, opts: ReadPatchOptions = {
   }
   const diffstat = parseDiffstat(mail.body);
   if (diffstat) findings.push(...compareDiffstat(diffstat, files, name));
-  const layout = layoutDiff(files, name, arch, opts.base, findings);
-  return { name, format: mail.format, ...meta(mail), files, diffstat, findings, layout };
-}
-
-function layoutDiff(
-  files: FileDiff[],
-  name: string,
-  arch: Arch,
-  base: ReadPatchOptions['base'],
-  findings: PatchFinding[],
-): LayoutDiff {
-  const baseFile = base ?? { path: SEED_BASE_PATH, text: SEED_BASE_CONFIG_H };
-  const baseLabel = base ? base.path : `embedded: 2013 ${arch} config.h (ac6e1ae)`;
-  const headers = files.filter((f) => LAYOUT_HEADER.test(f.path) && /arm/.test(f.path));
-  const baseName = baseFile.path.split('/').pop()!;
-  const sameKind = headers.filter((f) => f.path.split('/').pop() === baseName);
-  const targets = sameKind.length ? sameKind : headers;
-  let beforeText = baseFile.text;
-  let afterText = baseFile.text;
-  const fallbackOld: string[] = [];
-  const fallbackNew: string[] = [];
-  for (const f of targets) {
-    const r = applyHunks(afterText, f.hunks);
-    afterText = r.text;
-    for (const i of r.failed) {
-      const h = f.hunks[i]!;
-      findings.push({
-        id: 'hunk-not-applied',
-        severity: 'warning',
-        file: f.path,
-        line: h.at,
-        message: `hunk ${i + 1} (${h.header.replace(/ @@.*$/, ' @@')}) does not apply to ${baseLabel}; the layout uses the hunk's own lines instead`,
-      });
-      for (const l of oldSide(h)) fallbackOld.push(l); // no spread: huge hunks
-      for (const l of newSide(h)) fallbackNew.push(l);
-    }
-  }
-  // the fallback: the failed hunks' own pre- and post-image lines, after the base
-  if (fallbackOld.length || fallbackNew.length) {
-    beforeText += `\n${fallbackOld.join('\n')}\n`;
-    afterText += `\n${fallbackNew.join('\n')}\n`;
-  }
-  const before = parseHeaders([{ path: baseFile.path, text: beforeText }], { arch, source: baseLabel });
-  const afterPath = targets[0]?.path ?? baseFile.path;
-  const after = targets.length
-    ? parseHeaders([{ path: afterPath, text: afterText }], { arch, source: `patch:${name}` })
-    : before;
-  if (targets.length) {
-    const key = (f: { id: string; message: string }): string => `${f.id}|${f.message}`;
-    const old = new Set(lintLayout(before).map(key));
-    for (const f of lintLayout(after)) {
-      if (!old.has(key(f)))
-        findings.push({ id: f.id, severity: f.severity, file: afterPath, line: f.line, message: f.message });
-    }
-  }
-  return { base: baseLabel, applied: targets.map((f) => f.path), before, after, changes: regionChanges(before, after) };
-}
-
-export function regionChanges(before: Layout, after: Layout): RegionChange[] {
-  const b = new Map(before.regions.map((r) => [r.name, r] as const));
-  const a = new Map(after.regions.map((r) => [r.name, r] as const));
-  const out: RegionChange[] = [];
-  const names = [...new Set([...a.keys(), ...b.keys()])];
-  for (const n of names) {
-    const x: Region | null = b.get(n) ?? null;
-    const y: Region | null = a.get(n) ?? null;
-    if (!x && y) out.push({ name: n, change: 'added', before: null, after: y });
-    else if (x && !y) out.push({ name: n, change: 'removed', before: x, after: null });
-    else if (x && y && x.start !== y.start) out.push({ name: n, change: 'moved', before: x, after: y });
-    else if (x && y && x.end !== y.end) out.push({ name: n, change: 'resized', before: x, after: y });
-  }
-  return out.sort((p, q) => (p.after ?? p.before)!.start - (q.after ?? q.before)!.start);
+  const step = applyStep(files, state, findings);
+  const layout = diffLayouts(step, { arch, name, baseLabel }, findings);
+  return { info: { name, format: mail.format, ...meta(mail), files, diffstat, findings, layout }, after: step.after };
 }

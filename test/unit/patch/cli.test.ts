@@ -30,7 +30,13 @@ describe('xenlens patch', () => {
     );
     expect(j.date).toBeNull();
     expect(j.files).toHaveLength(6);
-    expect(j.files[2]).toEqual({ path: 'xen/include/asm-arm/arm32/page.h', added: 28, removed: 10 });
+    expect(j.files[2]).toEqual({
+      path: 'xen/include/asm-arm/arm32/page.h',
+      oldPath: 'xen/include/asm-arm/arm32/page.h',
+      status: 'modified',
+      added: 28,
+      removed: 10,
+    });
     expect(j.findings.filter((x: { id: string }) => x.id === 'diffstat-mismatch')).toHaveLength(2);
     for (const x of j.findings)
       expect(Object.keys(x)).toEqual(expect.arrayContaining(['id', 'severity', 'file', 'message']));
