@@ -117,11 +117,15 @@ function render(): void {
     ['sw finding', 'slot touched by a finding'],
     ['sw window', 'VLPT window'],
   ] as const) {
+    // swatch and words in one unbreakable item, so a narrow panel wraps between items only
+    const item = document.createElement('span');
+    item.className = 'item';
     const sw = document.createElement('span');
     sw.className = cls;
     const l = document.createElement('span');
     l.textContent = label;
-    legend.append(sw, l);
+    item.append(sw, l);
+    legend.append(item);
   }
   bar.append(toggle, legend);
   head.append(title, meta, bar);

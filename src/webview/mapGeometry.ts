@@ -5,7 +5,7 @@
  * font sizes below are the sizes on screen: no text is ever smaller than 11 px.
  *
  * Three widths: wide (≥ 560 px: address, xen_second slot, 200 px bar with the names inside, label
- * lane), medium (≥ 400 px: no slot column, 100 px bar) and narrow (56 px bar); below 560 px the
+ * lane), medium (≥ 380 px: no slot column, 100 px bar) and narrow (56 px bar); below 560 px the
  * names move out of the bar to the label lane, and the window's slot grid gets fewer cells a row.
  * A label that does not fit its lane is abbreviated with "…" (the full name is in the region's
  * tooltip); labels that would overlap are pushed down and joined to their row by a leader line.
@@ -134,10 +134,11 @@ export function human(n: number): string {
 
 /**
  * Estimated width of `s` drawn at `px`: a conservative average advance per character (DejaVu
- * Sans Bold capitals average 0.66 em, regular text 0.55 em, DejaVu Sans Mono 0.602 em).
+ * Sans Bold capitals: 0.66 em for VIRT_LIN_P2M, 0.83 em for FRAMETABLE as measured in the E2E;
+ * regular text 0.55 em, DejaVu Sans Mono 0.602 em).
  */
 export function textWidth(s: string, px: number, kind: TextKind): number {
-  const em = kind === 'addr' || kind === 'slot' ? 0.62 : kind === 'name' || kind === 'colhead' ? 0.72 : 0.6;
+  const em = kind === 'addr' || kind === 'slot' ? 0.62 : kind === 'name' || kind === 'colhead' ? 0.8 : 0.6;
   return s.length * em * px;
 }
 
@@ -218,11 +219,11 @@ export function mapGeometry(input: GeometryInput): Geometry {
   const top = Math.max(input.top ?? FOUR_GIB, maxEnd, FOUR_GIB);
   const digits = Math.max(8, (top - 1).toString(16).length);
   const addrLabelW = textWidth(hex(top, digits), ADDR_PX, 'addr');
-  const mode = width >= WIDE ? 'wide' : width >= 400 ? 'medium' : 'narrow';
+  const mode = width >= WIDE ? 'wide' : width >= 380 ? 'medium' : 'narrow';
   const addrX = 2;
   // the slot column names xen_second slots: arm32 addresses only
   const slotX = mode === 'wide' && top <= FOUR_GIB ? Math.ceil(addrX + addrLabelW + 8) : null;
-  const slotW = textWidth('end (1024)', ADDR_PX, 'slot');
+  const slotW = Math.max(textWidth('end (1024)', ADDR_PX, 'slot'), textWidth('xen_second', ADDR_PX, 'colhead'));
   const barX = Math.ceil((slotX !== null ? slotX + slotW : addrX + addrLabelW) + 6);
   /** cells a row of the window's slot grid: 16, 8 or 4 */
   const perRow = mode === 'wide' ? 16 : mode === 'medium' ? 8 : 4;

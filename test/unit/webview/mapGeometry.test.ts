@@ -171,8 +171,8 @@ describe('map geometry helpers', () => {
     expect(human(5 * 2 ** 40)).toBe('5 TiB');
     expect(wrap('aaa bbb ccc ddd', 7, 2)).toEqual(['aaa bbb', 'ccc ddd']);
     expect(wrap('aaa bbb ccc ddd eee', 7, 2)).toEqual(['aaa bbb', 'ccc dd…']);
-    expect(abbreviate('ABCDEFGHIJ', 10 * 0.72 * 12, 12, 'name')).toBe('ABCDEFGHIJ');
-    expect(abbreviate('ABCDEFGHIJ', 5 * 0.72 * 12, 12, 'name')).toBe('ABCD…');
+    expect(abbreviate('ABCDEFGHIJ', 10 * 0.8 * 12, 12, 'name')).toBe('ABCDEFGHIJ');
+    expect(abbreviate('ABCDEFGHIJ', 5 * 0.8 * 12, 12, 'name')).toBe('ABCD…');
   });
 });
 
