@@ -129,6 +129,13 @@ describe('the map at 300, 400 and 1000 px', { timeout: 300_000 }, () => {
         const m = await measure();
         fs.mkdirSync(SHOTS, { recursive: true });
         await page.screenshot({ path: path.join(SHOTS, `map-${short}-${width}.png`) });
+        if (width === 300) {
+          // the webview alone, for docs/screenshots (README)
+          const frame = page.locator(`${sel.webviewFrame(server.extensionId)}:not([src*="purpose=webviewView"])`);
+          const b = await frame.boundingBox();
+          const clip = { x: b.x, y: b.y, width: b.width, height: Math.min(b.height, 760) };
+          await page.screenshot({ path: path.join(SHOTS, `readme-map-narrow-${short}.png`), clip });
+        }
         assert.ok(m.count > 20, `labels drawn at ${width} px: ${m.count}`);
         assert.ok(Math.abs(m.scale - 1) < 0.01, `the SVG is drawn 1:1 at ${width} px (scale ${m.scale}, map ${w} px)`);
         assert.deepEqual(m.small, [], `labels under 11 px at ${width} px`);
