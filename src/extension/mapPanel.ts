@@ -5,7 +5,14 @@
  */
 import * as vscode from 'vscode';
 import { hex, humanSize, type PatchInfo, type Region } from '../core/index';
-import { isFromWebview, type MapCompare, type MapModel, type MapRegion, type ToWebview } from '../webview/protocol';
+import {
+  isFromWebview,
+  limitRegions,
+  type MapCompare,
+  type MapModel,
+  type MapRegion,
+  type ToWebview,
+} from '../webview/protocol';
 import { Disposable } from './dispose';
 import { nonce, webviewShell, WEBVIEW_ROOTS } from './webviewHtml';
 import { CMD, MAP_VIEW_TYPE } from './ids';
@@ -49,10 +56,29 @@ export function mapCompare(info: PatchInfo): MapCompare {
 
 export function mapModel(m: Model, compare: MapCompare | null = null): MapModel {
   const win = m.layout.regions.find((r) => r.name === 'VIRT_LIN_P2M');
+  // the map draws at most MAX_MAP_REGIONS per layout: the rest is left out with a notice, never a blank map
+  const notices: string[] = [];
+  const limit = (rs: MapRegion[], what: string): MapRegion[] => {
+    const l = limitRegions(rs, what);
+    if (l.notice) notices.push(l.notice);
+    return l.regions;
+  };
+  const regions = limit(m.layout.regions.map(mapRegion), 'The layout');
+  if (compare) {
+    compare = {
+      ...compare,
+      before: limit(compare.before, 'The layout before the patch'),
+      after: limit(compare.after, 'The layout after the patch'),
+      changes: compare.changes.slice(0, 512),
+    };
+  }
+  for (const n of notices) log(`map: ${n}`);
   return {
+    top: m.layout.arch === 'arm64' ? 2 ** 48 : 2 ** 32,
+    notices,
     source: `${m.loaded.arch} · ${m.loaded.files.length ? m.loaded.files.join(' + ') : m.layout.source}${m.note ? ` · ${m.note}` : ''}`,
     guest: `${m.session.dom.name}: RAM ${hex(m.session.dom.ramBase)} + ${humanSize(m.session.dom.ramSize)}`,
-    regions: m.layout.regions.map(mapRegion),
+    regions,
     vlpt: win ? { start: win.start, end: win.end } : null,
     usedSlots: m.emulated ? [...(m.session.prepare?.slotsWritten ?? [])] : [],
     findingSlots: m.emulated ? [...m.findingSlots.keys()] : [],

@@ -5,6 +5,18 @@
  * Enter/Space opens the region's #define.
  */
 import {
+  FOUR_GIB,
+  GRID_CELL,
+  MIN_WIDTH,
+  SLOT,
+  WIDE,
+  abbreviate,
+  hex,
+  human,
+  mapGeometry,
+  textWidth,
+} from './mapGeometry';
+import {
   isToWebview,
   type FromWebview,
   type MapCompare,
@@ -22,17 +34,6 @@ declare function acquireVsCodeApi(): VsCodeApi;
 
 const vscode = acquireVsCodeApi();
 const SVG = 'http://www.w3.org/2000/svg';
-const SLOT = 0x200000;
-const TOP = 0x1_0000_0000;
-const W = 600;
-const ADDR_X = 2;
-const RULER_X = 82;
-const BAR_X = 140;
-const BAR_W = 200;
-const DESC_X = 350;
-const DESC_CHARS = 40;
-/** a slot cell of the window's grid, px (big enough to click) */
-const GRID_CELL = 11;
 
 interface ViewState {
   scale?: MapScale;
@@ -42,6 +43,8 @@ const saved = (vscode.getState() ?? {}) as ViewState;
 let model: MapModel | undefined;
 /** slots the Scenario view highlights, drawn over every render */
 let highlight: { slots: number[]; label: string } = { slots: [], label: '' };
+/** the width the map was last laid out for (a resize to another width lays it out again) */
+let laidOutFor = 0;
 
 function el<K extends keyof SVGElementTagNameMap>(
   tag: K,
@@ -58,63 +61,23 @@ function text(parent: Element, x: number, y: number, s: string, cls: string, anc
   t.textContent = s;
   return t;
 }
-function hex(n: number, width = 8): string {
-  return '0x' + n.toString(16).padStart(width, '0');
-}
-function human(n: number): string {
-  for (const [u, s] of [
-    [2 ** 40, 'TiB'],
-    [2 ** 30, 'GiB'],
-    [2 ** 20, 'MiB'],
-    [2 ** 10, 'KiB'],
-  ] as const)
-    if (n >= u && n % (u / 1024) === 0) return `${+(n / u).toFixed(2)} ${s}`;
-  return `${n} B`;
-}
 
-/** word-wrap to at most `lines` lines of `width` characters, with an ellipsis when cut */
-function wrap(s: string, width: number, lines: number): string[] {
-  if (lines <= 0) return [];
-  const out: string[] = [];
-  let cur = '';
-  for (const w of s.split(/\s+/)) {
-    if (cur && (cur + ' ' + w).length > width) {
-      out.push(cur);
-      cur = w;
-    } else cur = cur ? `${cur} ${w}` : w;
+/**
+ * The geometry estimates text widths; where the real font is wider than the estimate, shorten
+ * the text with "…" until it fits (the full text stays in the region's tooltip).
+ */
+function fitText(t: SVGTextElement, maxWidth: number): void {
+  const full = t.textContent ?? '';
+  if (!full || t.getComputedTextLength() <= maxWidth) return;
+  let lo = 0;
+  let hi = full.length - 1;
+  while (lo < hi) {
+    const mid = Math.ceil((lo + hi) / 2);
+    t.textContent = full.slice(0, mid) + '…';
+    if (t.getComputedTextLength() <= maxWidth) lo = mid;
+    else hi = mid - 1;
   }
-  if (cur) out.push(cur);
-  if (out.length > lines) {
-    out.length = lines;
-    out[lines - 1] = out[lines - 1]!.slice(0, width - 1) + '…';
-  }
-  return out.map((l) => (l.length > width ? l.slice(0, width - 1) + '…' : l));
-}
-
-interface Segment {
-  start: number;
-  end: number;
-  region: MapRegion | null;
-}
-
-function segments(m: MapModel): Segment[] {
-  const regs = [...m.regions].filter((r) => r.end > r.start).sort((a, b) => a.start - b.start);
-  const out: Segment[] = [];
-  let at = 0;
-  for (const r of regs) {
-    if (r.start > at) out.push({ start: at, end: r.start, region: null });
-    if (r.start >= at) out.push({ start: r.start, end: r.end, region: r });
-    at = Math.max(at, r.end);
-  }
-  if (at < TOP) out.push({ start: at, end: TOP, region: null });
-  return out;
-}
-
-function heightOf(s: Segment, scale: MapScale): number {
-  const size = s.end - s.start;
-  if (scale === 'linear') return (size / TOP) * 1600;
-  const lg = Math.log2(Math.max(size, SLOT) / SLOT);
-  return s.region ? 30 + 16 * lg : 14 + 6 * lg;
+  t.textContent = lo > 0 ? full.slice(0, lo) + '…' : '';
 }
 
 function post(msg: FromWebview): void {
@@ -154,14 +117,25 @@ function render(): void {
     ['sw finding', 'slot touched by a finding'],
     ['sw window', 'VLPT window'],
   ] as const) {
+    // swatch and words in one unbreakable item, so a narrow panel wraps between items only
+    const item = document.createElement('span');
+    item.className = 'item';
     const sw = document.createElement('span');
     sw.className = cls;
     const l = document.createElement('span');
     l.textContent = label;
-    legend.append(sw, l);
+    item.append(sw, l);
+    legend.append(item);
   }
   bar.append(toggle, legend);
   head.append(title, meta, bar);
+  for (const n of m.notices ?? []) {
+    const p = document.createElement('p');
+    p.className = 'notice';
+    p.setAttribute('role', 'status');
+    p.textContent = `⚠ ${n}`;
+    head.append(p);
+  }
   if (highlight.slots.length) {
     // said in words too, not only by the dashed outline of the cells
     const note = document.createElement('p');
@@ -184,133 +158,129 @@ function render(): void {
       l.textContent = label;
       legend.append(sw, l);
     }
-    renderCompare(m.compare, scale, main);
+    laidOutFor = main.clientWidth;
+    renderCompare(m.compare, scale, main, m.top);
     return;
   }
 
-  const segs = segments(m);
-  const heights = segs.map((s) => heightOf(s, scale));
-  const total = heights.reduce((a, b) => a + b, 0);
+  const width = main.clientWidth;
+  laidOutFor = width;
+  const g = mapGeometry({ regions: m.regions, vlpt: m.vlpt, width, scale, top: m.top });
   const svg = el('svg', {
-    viewBox: `0 0 ${W} ${Math.ceil(total) + 40}`,
-    width: W,
-    height: Math.ceil(total) + 40,
+    viewBox: `0 0 ${g.width} ${g.height}`,
+    width: g.width,
+    height: g.height,
     role: 'group',
+    class: `map ${g.mode}`,
     'aria-label': `memory map of ${m.source}`,
   });
   main.appendChild(svg);
   const used = new Set(m.usedSlots);
   const flagged = new Set(m.findingSlots);
   const lit = new Set(highlight.slots);
-  text(svg, ADDR_X, 12, 'Xen VA', 'colhead');
-  text(svg, RULER_X, 12, 'xen_second', 'colhead');
+  for (const t of g.ticks) el('line', { x1: g.barX - 6, x2: g.barX, y1: t.y, y2: t.y, class: 'tick' }, svg);
+  const groups: Array<SVGGElement | null> = [];
   const regionEls: SVGGElement[] = [];
-  let y = 22;
-  let lastLabel = -100;
-  const boundary = (addr: number, yy: number): void => {
-    if (yy - lastLabel < 11) return;
-    lastLabel = yy;
-    text(svg, ADDR_X, yy + 4, hex(addr), 'addr');
-    el('line', { x1: RULER_X - 4, x2: BAR_X, y1: yy, y2: yy, class: 'tick' }, svg);
-    if (addr <= 0x80000000)
-      text(svg, RULER_X, yy + 4, addr === 0x80000000 ? 'end (1024)' : `slot ${addr / SLOT}`, 'slot');
-  };
-  segs.forEach((s, i) => {
-    const h = heights[i]!;
-    boundary(s.start, y);
-    if (!s.region) {
-      if (h >= 1) el('rect', { x: BAR_X, y, width: BAR_W, height: h, class: 'gap' }, svg);
-      if (h >= 12)
-        text(svg, BAR_X + BAR_W / 2, y + h / 2 + 4, `unused · ${human(s.end - s.start)}`, 'gaptext', 'middle');
-    } else {
-      const r = s.region;
-      const isWin = m.vlpt !== null && r.start === m.vlpt.start && r.end === m.vlpt.end;
-      const g = el(
-        'g',
-        {
-          class: `region${isWin ? ' window' : ''}`,
-          tabindex: 0,
-          role: 'button',
-          'data-name': r.name,
-          'aria-label': `${r.name}, ${hex(r.start)} to ${hex(r.end)}, ${human(r.end - r.start)}: ${r.description}. Press Enter to open its define.`,
-        },
-        svg,
-      );
-      const tip = el('title', {}, g);
-      tip.textContent = `${r.name}: ${hex(r.start)}–${hex(r.end)} (${human(r.end - r.start)})\n${r.description}\n${r.startMacro ?? ''}${r.where ? ` · ${r.where}` : ''}`;
-      el('rect', { x: BAR_X, y, width: BAR_W, height: Math.max(h, 1), class: 'box' }, g);
-      // hit area so tiny regions stay clickable
-      el(
-        'rect',
-        { x: BAR_X, y: y + h / 2 - Math.max(h, 8) / 2, width: W - BAR_X - 8, height: Math.max(h, 8), class: 'hit' },
-        g,
-      );
-      if (h >= 16) text(g, BAR_X + 10, y + Math.min(h / 2 + 5, 20), r.name, 'name');
-      const desc = text(
-        g,
-        DESC_X,
-        y + Math.min(h / 2 + 4, 18),
-        `${h < 16 ? `${r.name} · ` : ''}${human(r.end - r.start)}`,
-        'size',
-      );
-      desc.setAttribute('dominant-baseline', 'auto');
-      const maxLines = Math.floor((h - 22) / 14);
-      wrap(r.description, DESC_CHARS, maxLines).forEach((ln, k) => text(g, DESC_X, y + 34 + k * 14, ln, 'desc'));
-      // slot strip: every slot of the window, and marked slots elsewhere below 2 GiB
-      const first = Math.floor(r.start / SLOT);
-      const last = Math.ceil(Math.min(r.end, 0x80000000) / SLOT);
-      const count = last - first;
-      const marked = [...used, ...flagged, ...lit].some((n) => n >= first && n < last);
-      if (count > 0 && (isWin || marked) && h >= 14) {
-        // the window gets a grid of 16 slots a row when it is tall enough, else one strip
-        const grid = isWin && h >= 34 + Math.ceil(count / 16) * GRID_CELL;
-        const perRow = grid ? 16 : count;
-        const cw = grid ? GRID_CELL : (BAR_W - 20) / count;
-        const ch = grid ? GRID_CELL - 2 : 8;
-        const sy = grid ? y + h - 6 - Math.ceil(count / 16) * GRID_CELL : y + h - 12;
-        for (let k = first; k < last; k++) {
-          const cls =
-            used.has(k) || flagged.has(k) || lit.has(k)
-              ? `cell${used.has(k) ? ' used' : ''}${flagged.has(k) ? ' finding' : ''}${lit.has(k) ? ' lit' : ''}`
-              : isWin
-                ? 'cell'
-                : '';
-          if (!cls) continue;
-          const col = (k - first) % perRow;
-          const row = Math.floor((k - first) / perRow);
-          const c = el(
-            'rect',
-            {
-              x: BAR_X + 10 + col * cw,
-              y: sy + row * GRID_CELL,
-              width: Math.max(cw - (cw > 3 ? 2 : 0), 1),
-              height: ch,
-              class: cls,
-              'data-slot': k,
-            },
-            g,
-          );
-          const t = el('title', {}, c);
-          t.textContent = `xen_second slot ${k} (VA ${hex(k * SLOT)})${used.has(k) ? ' · written by prepare_vlpt' : ''}${flagged.has(k) ? ' · touched by a finding' : ''} · click to reveal it in the slots tree`;
-          c.addEventListener('click', (e) => {
-            e.stopPropagation();
-            post({ type: 'revealSlot', slot: k });
-          });
-        }
+  g.rows.forEach((row, i) => {
+    const { y, h } = row;
+    if (row.region < 0) {
+      groups.push(null);
+      if (h >= 1) {
+        const gap = el('rect', { x: g.barX, y, width: g.barW, height: h, class: 'gap' }, svg);
+        el('title', {}, gap).textContent =
+          `unused: ${hex(row.start, g.digits)}–${hex(row.end, g.digits)} (${human(row.end - row.start)})`;
       }
-      g.addEventListener('click', () => post({ type: 'openRegion', name: r.name }));
-      g.addEventListener('focus', () => {
-        saved.focus = r.name;
-        vscode.setState(saved);
-      });
-      regionEls.push(g);
+      return;
     }
-    y += h;
+    const r = m.regions[row.region]!;
+    const grp = el(
+      'g',
+      {
+        class: `region${row.window ? ' window' : ''}`,
+        tabindex: 0,
+        role: 'button',
+        'data-name': r.name,
+        'aria-label': `${r.name}, ${hex(r.start, g.digits)} to ${hex(r.end, g.digits)}, ${human(r.end - r.start)}: ${r.description}. Press Enter to open its define.`,
+      },
+      svg,
+    );
+    groups.push(grp);
+    const tip = el('title', {}, grp);
+    tip.textContent = `${r.name}: ${hex(r.start, g.digits)}–${hex(r.end, g.digits)} (${human(r.end - r.start)})\n${r.description}\n${r.startMacro ?? ''}${r.where ? ` · ${r.where}` : ''}`;
+    el('rect', { x: g.barX, y, width: g.barW, height: Math.max(h, 1), class: 'box' }, grp);
+    // hit area so tiny regions stay clickable
+    el(
+      'rect',
+      {
+        x: g.barX,
+        y: y + h / 2 - Math.max(h, 8) / 2,
+        width: g.width - g.barX - 2,
+        height: Math.max(h, 8),
+        class: 'hit',
+      },
+      grp,
+    );
+    // slot cells: every slot of the window (a grid), and marked slots elsewhere below 2 GiB (a strip)
+    const first = Math.floor(r.start / SLOT);
+    const last = Math.ceil(Math.min(r.end, 0x80000000) / SLOT);
+    const count = last - first;
+    const grid = g.grids.find((x) => x.row === i);
+    const marked = count > 0 && count <= 1024 && [...used, ...flagged, ...lit].some((n) => n >= first && n < last);
+    if (grid || (marked && h >= 14)) {
+      const perRow = grid ? grid.perRow : count;
+      const cw = grid ? GRID_CELL : (g.barW - 20) / count;
+      const ch = grid ? GRID_CELL - 2 : 8;
+      const x0 = grid ? grid.x : g.barX + 10;
+      const sy = grid ? grid.y : y + h - 12;
+      for (let k = first; k < last; k++) {
+        const cls =
+          used.has(k) || flagged.has(k) || lit.has(k)
+            ? `cell${used.has(k) ? ' used' : ''}${flagged.has(k) ? ' finding' : ''}${lit.has(k) ? ' lit' : ''}`
+            : grid
+              ? 'cell'
+              : '';
+        if (!cls) continue;
+        const col = (k - first) % perRow;
+        const rr = Math.floor((k - first) / perRow);
+        const c = el(
+          'rect',
+          {
+            x: x0 + col * cw,
+            y: sy + rr * GRID_CELL,
+            width: Math.max(cw - (cw > 3 ? 2 : 0), 1),
+            height: ch,
+            class: cls,
+            'data-slot': k,
+          },
+          grp,
+        );
+        const t = el('title', {}, c);
+        t.textContent = `xen_second slot ${k} (VA ${hex(k * SLOT)})${used.has(k) ? ' · written by prepare_vlpt' : ''}${flagged.has(k) ? ' · touched by a finding' : ''} · click to reveal it in the slots tree`;
+        c.addEventListener('click', (e) => {
+          e.stopPropagation();
+          post({ type: 'revealSlot', slot: k });
+        });
+      }
+    }
+    grp.addEventListener('click', () => post({ type: 'openRegion', name: r.name }));
+    grp.addEventListener('focus', () => {
+      saved.focus = r.name;
+      vscode.setState(saved);
+    });
+    regionEls.push(grp);
   });
-  lastLabel = -100;
-  boundary(TOP, y);
+  for (const l of g.leaders)
+    el(
+      'polyline',
+      { points: `${l.x1},${l.y1} ${l.x2 - 6},${l.y2} ${l.x2},${l.y2}`, class: 'leader' },
+      groups[l.row] ?? svg,
+    );
+  for (const t of g.texts) {
+    const parent = t.row >= 0 ? (groups[t.row] ?? svg) : svg;
+    fitText(text(parent, t.x, t.y, t.text, t.kind, t.anchor), t.maxWidth);
+  }
   keyboard(regionEls);
-  if (saved.focus) regionEls.find((g) => g.dataset.name === saved.focus)?.focus({ preventScroll: true });
+  if (saved.focus) regionEls.find((x) => x.dataset.name === saved.focus)?.focus({ preventScroll: true });
 }
 
 /** keyboard: arrows/Home/End move between the regions, Enter/Space opens the #define */
@@ -331,17 +301,13 @@ function keyboard(regionEls: SVGGElement[]): void {
   });
 }
 
-const CMP_ADDR_W = 84;
-const CMP_COL_W = 240;
-const CMP_GAP = 24;
-
 /**
  * Before/after of a patch, side by side on one address axis: every start/end of either side
  * is a boundary, so a region sits at the same height in both columns. Changed regions are
  * highlighted (and listed above, for screen readers and copy-paste); an added region leaves a
  * dashed ghost in the before column, a removed one in the after column.
  */
-function renderCompare(c: MapCompare, scale: MapScale, main: HTMLElement): void {
+function renderCompare(c: MapCompare, scale: MapScale, main: HTMLElement, top: number | undefined): void {
   const changes = document.createElement('ul');
   changes.id = 'changes';
   changes.setAttribute('aria-label', 'layout changes');
@@ -371,6 +337,13 @@ function renderCompare(c: MapCompare, scale: MapScale, main: HTMLElement): void 
   const live = (rs: MapRegion[]): MapRegion[] => rs.filter((r) => r.end > r.start).sort((a, b) => a.start - b.start);
   const before = live(c.before);
   const after = live(c.after);
+  // as wide as the panel: two columns of at most 240 px, labels shortened to fit (never below 11 px)
+  const TOP = [...before, ...after].reduce((t, r) => Math.max(t, r.end), Math.max(FOUR_GIB, top ?? 0));
+  const digits = Math.max(8, (TOP - 1).toString(16).length);
+  const CMP_ADDR_W = Math.ceil(textWidth(hex(TOP, digits), 11, 'addr')) + 10;
+  const avail = Math.max(MIN_WIDTH, main.clientWidth);
+  const CMP_GAP = avail >= WIDE ? 24 : 10;
+  const CMP_COL_W = Math.max(70, Math.min(240, Math.floor((avail - CMP_ADDR_W - CMP_GAP - 8) / 2)));
   const edges = [...new Set([0, TOP, ...[...before, ...after].flatMap((r) => [r.start, r.end])])].sort((a, b) => a - b);
   const ys = new Map<number, number>();
   let y = 40;
@@ -396,17 +369,20 @@ function renderCompare(c: MapCompare, scale: MapScale, main: HTMLElement): void 
   const xAfter = CMP_ADDR_W + CMP_COL_W + CMP_GAP;
   text(svg, 2, 14, 'Xen VA', 'colhead');
   text(svg, xBefore, 14, 'Before', 'colhead');
-  const fit = (l: string): string => (l.length > 34 ? l.slice(0, 33) + '…' : l);
-  text(svg, xBefore, 28, fit(c.beforeLabel), 'desc');
+  const fit = (t: SVGTextElement, w: number): void => {
+    t.textContent = abbreviate(t.textContent ?? '', w, 11, 'desc');
+    fitText(t, w);
+  };
+  fit(text(svg, xBefore, 28, c.beforeLabel, 'desc'), CMP_COL_W - 4);
   text(svg, xAfter, 14, 'After', 'colhead');
-  text(svg, xAfter, 28, fit(c.afterLabel), 'desc');
+  fit(text(svg, xAfter, 28, c.afterLabel, 'desc'), CMP_COL_W - 4);
   let lastLabel = -100;
   for (const e of edges) {
     const yy = ys.get(e)!;
     el('line', { x1: CMP_ADDR_W - 6, x2: width - 8, y1: yy, y2: yy, class: 'tick faint' }, svg);
-    if (yy - lastLabel < 11) continue;
+    if (yy - lastLabel < 14) continue;
     lastLabel = yy;
-    text(svg, 2, yy + 4, hex(e), 'addr');
+    text(svg, 2, yy + 4, hex(e, digits), 'addr');
   }
   const kind = new Map(c.changes.map((ch) => [ch.name, ch.change] as const));
   const regionEls: SVGGElement[] = [];
@@ -437,7 +413,7 @@ function renderCompare(c: MapCompare, scale: MapScale, main: HTMLElement): void 
       );
       const what = mark ? ` (${ch})` : '';
       const tip = el('title', {}, g);
-      tip.textContent = `${side}: ${r.name}${what}: ${hex(r.start)}–${hex(r.end)} (${human(r.end - r.start)})
+      tip.textContent = `${side}: ${r.name}${what}: ${hex(r.start, digits)}–${hex(r.end, digits)} (${human(r.end - r.start)})
 ${r.description}${
         r.where
           ? `
@@ -447,16 +423,17 @@ ${r.startMacro ?? ''} · ${r.where}`
       el('rect', { x, y: y0, width: CMP_COL_W, height: Math.max(h, 1), class: 'box' }, g);
       el('rect', { x, y: y0 + h / 2 - Math.max(h, 8) / 2, width: CMP_COL_W, height: Math.max(h, 8), class: 'hit' }, g);
       const label = `${r.name}${mark ? ` · ${ch}` : ''}`;
+      const lw = CMP_COL_W - 12;
       if (h >= 30) {
-        text(g, x + 8, y0 + 16, label, 'name');
-        text(g, x + 8, y0 + 30, human(r.end - r.start), 'size');
-      } else if (h >= 12) text(g, x + 8, y0 + h / 2 + 4, `${label} · ${human(r.end - r.start)}`, 'name small');
+        fit(text(g, x + 8, y0 + 16, label, 'name'), lw);
+        fit(text(g, x + 8, y0 + 30, human(r.end - r.start), 'size'), lw);
+      } else if (h >= 14) fit(text(g, x + 8, y0 + h / 2 + 4, `${label} · ${human(r.end - r.start)}`, 'name small'), lw);
       if (side === 'after') {
         g.setAttribute('tabindex', '0');
         g.setAttribute('role', 'button');
         g.setAttribute(
           'aria-label',
-          `after the patch: ${r.name}${what}, ${hex(r.start)} to ${hex(r.end)}, ${human(r.end - r.start)}. Press Enter to open its define in the patch.`,
+          `after the patch: ${r.name}${what}, ${hex(r.start, digits)} to ${hex(r.end, digits)}, ${human(r.end - r.start)}. Press Enter to open its define in the patch.`,
         );
         g.addEventListener('click', () => post({ type: 'openRegion', name: r.name }));
         regionEls.push(g);
@@ -471,13 +448,16 @@ ${r.startMacro ?? ''} · ${r.where}`
         const g = el('g', { class: 'ghost' }, svg);
         el('rect', { x: x + 2, y: y0 + 1, width: CMP_COL_W - 4, height: Math.max(h - 2, 1), class: 'ghostbox' }, g);
         if (h >= 16)
-          text(
-            g,
-            x + CMP_COL_W / 2,
-            y0 + Math.min(h / 2 + 4, 20),
-            side === 'before' ? `no ${r.name} before` : `${r.name} removed`,
-            'gaptext',
-            'middle',
+          fit(
+            text(
+              g,
+              x + CMP_COL_W / 2,
+              y0 + Math.min(h / 2 + 4, 20),
+              side === 'before' ? `no ${r.name} before` : `${r.name} removed`,
+              'gaptext',
+              'middle',
+            ),
+            CMP_COL_W - 12,
           );
       }
     }
@@ -488,9 +468,30 @@ ${r.startMacro ?? ''} · ${r.where}`
 }
 
 window.addEventListener('message', (e: MessageEvent<unknown>) => {
-  if (!isToWebview(e.data)) return;
+  if (!isToWebview(e.data)) {
+    // say so instead of leaving the panel blank
+    const head = document.getElementById('head');
+    if (head && e.data && typeof e.data === 'object') {
+      const p = document.createElement('p');
+      p.className = 'notice';
+      p.textContent =
+        '⚠ The map received a layout it cannot draw (a value out of range or too many regions); see the Xen Memory output.';
+      head.replaceChildren(p);
+    }
+    return;
+  }
   if (e.data.type === 'highlightSlots') highlight = { slots: e.data.slots, label: e.data.label };
   else model = e.data.model;
   render();
 });
+// lay the map out again when the panel's width changes (a side panel, a split editor)
+let pending = 0;
+new ResizeObserver(() => {
+  if (pending) return;
+  pending = requestAnimationFrame(() => {
+    pending = 0;
+    const w = document.getElementById('map')?.clientWidth ?? 0;
+    if (model && w !== laidOutFor) render();
+  });
+}).observe(document.getElementById('map')!);
 post({ type: 'ready' });

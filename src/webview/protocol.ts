@@ -28,7 +28,14 @@ export interface MapModel {
   scale: MapScale;
   /** before/after of a patch (side by side); absent or null for a single layout */
   compare?: MapCompare | null;
+  /** top of the VA space drawn: 2^32 for arm32, 2^48 for arm64 (absent: 4 GiB) */
+  top?: number;
+  /** what the map leaves out and why (over MAX_MAP_REGIONS regions), shown above it */
+  notices?: string[];
 }
+
+/** the most regions the map draws per layout; the host leaves out the rest and says so */
+export const MAX_MAP_REGIONS = 256;
 
 /** `end`: same bytes, another end macro, form or value (the map shows it like a resize) */
 export type ChangeKind = 'added' | 'removed' | 'moved' | 'resized' | 'end';
@@ -81,8 +88,9 @@ export function isFromWebview(x: unknown): x is FromWebview {
   return false;
 }
 
-function isU32(n: unknown): n is number {
-  return typeof n === 'number' && Number.isSafeInteger(n) && n >= 0 && n <= 0x1_0000_0000;
+/** an address: arm64 layouts reach 2^48 and the header reader allows any exact (safe) integer */
+function isAddr(n: unknown): n is number {
+  return typeof n === 'number' && Number.isSafeInteger(n) && n >= 0;
 }
 
 function isSlots(a: unknown): a is number[] {
@@ -92,15 +100,15 @@ function isSlots(a: unknown): a is number[] {
 function isRegions(a: unknown): a is MapRegion[] {
   return (
     Array.isArray(a) &&
-    a.length <= 256 &&
+    a.length <= MAX_MAP_REGIONS &&
     a.every((r: unknown) => {
       const g = r as Record<string, unknown>;
       return (
         typeof r === 'object' &&
         r !== null &&
         typeof g.name === 'string' &&
-        isU32(g.start) &&
-        isU32(g.end) &&
+        isAddr(g.start) &&
+        isAddr(g.end) &&
         typeof g.description === 'string'
       );
     })
@@ -110,7 +118,7 @@ function isRegions(a: unknown): a is MapRegion[] {
 function isRange(r: unknown): boolean {
   return (
     r === null ||
-    (typeof r === 'object' && isU32((r as { start?: unknown }).start) && isU32((r as { end?: unknown }).end))
+    (typeof r === 'object' && isAddr((r as { start?: unknown }).start) && isAddr((r as { end?: unknown }).end))
   );
 }
 
@@ -160,9 +168,32 @@ export function isToWebview(x: unknown): x is ToWebview {
     isSlots(m.findingSlots) &&
     (m.vlpt === null ||
       (typeof m.vlpt === 'object' &&
-        isU32((m.vlpt as { start?: unknown }).start) &&
-        isU32((m.vlpt as { end?: unknown }).end))) &&
+        isAddr((m.vlpt as { start?: unknown }).start) &&
+        isAddr((m.vlpt as { end?: unknown }).end))) &&
     isRegions(m.regions) &&
-    isCompare(m.compare)
+    isCompare(m.compare) &&
+    (m.top === undefined || isAddr(m.top)) &&
+    (m.notices === undefined ||
+      (Array.isArray(m.notices) &&
+        m.notices.length <= 8 &&
+        m.notices.every((n) => typeof n === 'string' && n.length <= 400)))
   );
+}
+
+/**
+ * Keep a layout's regions within what the map draws: the first MAX_MAP_REGIONS by start address,
+ * with a notice saying how many were left out and why (the map was blank, with no error, before).
+ */
+export function limitRegions(
+  regions: readonly MapRegion[],
+  what = 'the layout',
+): { regions: MapRegion[]; notice: string | null } {
+  if (regions.length <= MAX_MAP_REGIONS) return { regions: [...regions], notice: null };
+  const sorted = [...regions].sort((a, b) => a.start - b.start || a.end - b.end);
+  const kept = sorted.slice(0, MAX_MAP_REGIONS);
+  const last = kept[kept.length - 1]!;
+  return {
+    regions: kept,
+    notice: `${what} has ${regions.length} regions; the map draws the first ${MAX_MAP_REGIONS} by address (up to 0x${last.start.toString(16)}) and leaves out ${regions.length - MAX_MAP_REGIONS}, to stay responsive. The trees and the CLI (xenlens layout) list them all.`,
+  };
 }
