@@ -86,3 +86,30 @@ export { BUILTINS, builtinScenario } from './scenario/builtins';
 export type { Scenario, CostTable } from './scenario/types';
 export { DEFAULT_COSTS } from './scenario/types';
 export type { PatchInfo, PatchFinding, RegionChange, LayoutDiff } from './patch/types';
+export {
+  parseReg64,
+  decodeStage2,
+  decodeXenRoot,
+  decodeLiveEntry,
+  readTable,
+  tableEntry,
+  usedEntries,
+  translate,
+  findXenSecond,
+  seedVlpt,
+  levelShift,
+  P2M_TYPES_417,
+  XEN_VIRT_START_417,
+  SEED_VIRT_LIN_P2M_START,
+} from './live/decode';
+export type {
+  ReadPhys,
+  LiveArch,
+  Reg64,
+  Stage2,
+  LiveEntry,
+  LiveTable,
+  LiveStep,
+  LiveWalk,
+  EntryState,
+} from './live/decode';
