@@ -134,3 +134,30 @@ describe("the seed's VLPT against the live xen_second", () => {
     expect(tableEntry(second, v.slot).state).toBe('empty');
   });
 });
+
+describe('arm64 (captured at leave_hypervisor_to_guest, so VTTBR_EL2 holds dom0 and not the idle VMID 0 root)', () => {
+  const m64 = JSON.parse(readFileSync(join(dir, 'arm64-guest-entry.json'), 'utf8'));
+  const b64 = readFileSync(join(dir, 'arm64-guest-entry.bin'));
+  const idx = new Map<number, number>(m64.pages.map((p: string, i: number) => [Number(p), i]));
+  const read64: ReadPhys = async (addr, len) => {
+    const off = addr % 4096;
+    const i = idx.get(addr - off);
+    if (i === undefined || off + len > 4096) throw new InputError(`no page for ${addr.toString(16)} in the image`);
+    return new Uint8Array(b64.subarray(i * 4096 + off, i * 4096 + off + len));
+  };
+  const s = decodeStage2('arm64', parseReg64(m64.registers.VTTBR_EL2, 'VTTBR_EL2'), 0x80043594);
+  it('xen_second = symbol 0x329000 + phys_offset 0x40000000 (TTBR0_EL2 0x4032b000 - xen_pgtable 0x32b000)', async () => {
+    const r = await findXenSecond(read64, 'arm64', parseReg64(m64.registers.TTBR0_EL2, 'TTBR0_EL2'));
+    expect(r.pa).toBe(0x40329000);
+    expect(r.walk.steps.map((x) => x.level)).toEqual([0, 1, 2, 3]);
+  });
+  it('dom0 GPA 0x60200000: L0[0], L1[1], L2[257] 0x...602007fd, machine 0x60200000', async () => {
+    const w = await translate(read64, 'p2m', s, 0x60200000, s.ipaBits);
+    expect(w.steps.map((x) => [x.level, x.index, x.entry.raw])).toEqual([
+      [0, 0, '0x00800000bffa17ff'],
+      [1, 1, '0x00800000bffa07ff'],
+      [2, 257, '0x00800000602007fd'],
+    ]);
+    expect(w.output).toBe(0x60200000);
+  });
+});
