@@ -39,6 +39,7 @@ export default tseslint.config(
       'test/fixtures/',
       'test/e2e/artifacts/',
       'test-results/',
+      '.live-cache/',
       '**/*.vsix',
     ],
   },

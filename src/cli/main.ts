@@ -15,6 +15,7 @@ import * as layout from './layout';
 import * as patch from './patch';
 import * as lint from './lint';
 import * as trace from './trace';
+import * as liveReport from './liveReport';
 
 type Command = { run(args: string[], io: CliIo): Promise<number>; HELP: string };
 
@@ -29,6 +30,7 @@ export const COMMANDS: Record<string, Command> = {
   layout,
   patch,
   lint,
+  'live-report': liveReport,
 };
 
 export const USAGE = `xenlens — Xen ARM32 memory layout and the seed's VLPT, emulated

@@ -102,3 +102,30 @@ export {
   walkTree,
 } from './layout/tree';
 export type { LayoutHeaderSet, TreeLayout } from './layout/tree';
+export {
+  parseReg64,
+  decodeStage2,
+  decodeXenRoot,
+  decodeLiveEntry,
+  readTable,
+  tableEntry,
+  usedEntries,
+  translate,
+  findXenSecond,
+  seedVlpt,
+  levelShift,
+  P2M_TYPES_417,
+  XEN_VIRT_START_417,
+  SEED_VIRT_LIN_P2M_START,
+} from './live/decode';
+export type {
+  ReadPhys,
+  LiveArch,
+  Reg64,
+  Stage2,
+  LiveEntry,
+  LiveTable,
+  LiveStep,
+  LiveWalk,
+  EntryState,
+} from './live/decode';
