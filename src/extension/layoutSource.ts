@@ -21,6 +21,7 @@ import {
 import { parseHeaders } from '../core/layout/header';
 import { armHeaderPaths } from '../core/patch/series';
 import { MAYBE_PATCH_FILE } from './patchText';
+import { log } from './output';
 import { readWorkspaceFile, resolveSettingPath } from './workspaceFile';
 import { discoverOpenTree, readHeader, type OpenTree } from './treeDiscovery';
 
@@ -115,7 +116,16 @@ export async function loadPatch(uri: vscode.Uri): Promise<{ info: PatchInfo; tex
         // not in this workspace: that file falls back to the hunks' own lines
       }
   const tree = files.length ? { label: `workspace ${folder!.name}`, files } : undefined;
-  return { info: readPatch(text, name, tree ? { arch: 'arm32', tree } : { arch: 'arm32' }), text };
+  const info = readPatch(text, name, tree ? { arch: 'arm32', tree } : { arch: 'arm32' });
+  // a tree where the patch is already applied (or another era's): its hunks do not apply there, so the
+  // review falls back to the embedded 2013 base the patch was written against, and says so in the log
+  if (tree && info.findings.some((f) => f.id === 'hunk-not-applied')) {
+    log(
+      `${name}: its hunks do not apply to the open tree's headers (already applied?); reviewed against the embedded 2013 base`,
+    );
+    return { info: readPatch(text, name, { arch: 'arm32' }), text };
+  }
+  return { info, text };
 }
 
 function embedded(arch: Arch): LoadedLayout {

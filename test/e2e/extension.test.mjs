@@ -221,7 +221,9 @@ describe('Xen Memory Lens in code-server', { timeout: 300_000 }, () => {
     );
     await line.first().waitFor();
     await page
-      .locator('.codelens-decoration', { hasText: 'VIRT_LIN_P2M · 128 MiB · slots 64–127 · PTEs for GPA 0–64 GiB' })
+      .locator('.codelens-decoration', {
+        hasText: 'VIRT_LIN_P2M · 0x08000000 · 128 MiB · slots 64–127 · PTEs for GPA 0–64 GiB',
+      })
       .waitFor({ timeout: 20_000 });
     await screenshot(page, SHOTS, 'light-05-header-codelens');
   });

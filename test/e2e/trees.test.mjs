@@ -100,7 +100,7 @@ treeSuite('xen-2013', 'Default Dark Modern', (ctx) => {
     await openFile(ctx.page, 'xen/include/asm-arm/config.h');
     await gotoLine(ctx.page, 75);
     const lens = ctx.page.locator('.contentWidgets .codelens-decoration', { hasText: 'VIRT_LIN_P2M · 0x08000000' });
-    await lens.first().waitFor({ timeout: 30_000 });
+    await lens.first().waitFor({ timeout: 60_000 });
     assert.match((await lens.first().textContent()) ?? '', /128 MiB/);
     await runCommand(ctx.page, 'Xen Memory: Show Memory Map');
     await ctx.page.waitForTimeout(3000);
@@ -117,7 +117,7 @@ treeSuite('xen-today', 'Default Light Modern', (ctx) => {
   test('CodeLens on mmu/layout.h: BOOT_FDT 0x00c00000, 4 MiB (the file’s values, not 2013’s)', async () => {
     await gotoLine(ctx.page, 75);
     const lens = ctx.page.locator('.contentWidgets .codelens-decoration', { hasText: 'BOOT_FDT' });
-    await lens.first().waitFor({ timeout: 30_000 });
+    await lens.first().waitFor({ timeout: 60_000 });
     const t = (await lens.first().textContent()) ?? '';
     assert.match(t, /BOOT_FDT · 0x00c00000 · 4 MiB/);
     await screenshot(ctx.page, SHOTS, 'light-today-codelens');
