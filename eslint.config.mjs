@@ -32,8 +32,8 @@ export default tseslint.config(
   {
     ignores: [
       'dist/',
-      'node_modules/',
-      '.vscode-test/',
+      '**/node_modules',
+      '.vscode-test',
       'coverage/',
       'demo/',
       'test/fixtures/',
