@@ -9,11 +9,13 @@ import { after, afterEach, before, describe, test } from 'node:test';
 import { ROOT, startCodeServer } from '../../scripts/code-server.mjs';
 import {
   launchBrowser,
+  openFile,
   openWorkbench,
   openViewContainer,
   runCommand,
   screenshot,
   sel,
+  setColorTheme,
   toast,
   treeView,
 } from './vscode.mjs';
@@ -32,35 +34,6 @@ describe('Xen Memory Lens in code-server', { timeout: 300_000 }, () => {
   let server, browser, page, tmp;
   const timings = {};
   const pageLog = [];
-
-  async function setTheme(theme) {
-    await page.keyboard.press('F1');
-    await page.locator(sel.quickInputBox).fill('>Preferences: Color Theme');
-    await page
-      .locator(sel.quickInputRow, { has: page.getByText('Preferences: Color Theme', { exact: true }) })
-      .first()
-      .click();
-    await page.locator(sel.quickInputRow, { hasText: 'Light Modern' }).first().waitFor();
-    await page.locator(sel.quickInputBox).fill(theme);
-    await page
-      .locator(sel.quickInputRow, { has: page.getByText(theme, { exact: true }) })
-      .first()
-      .click();
-    const cls = theme.includes('High Contrast') ? 'hc-black' : theme.includes('Dark') ? 'vs-dark' : 'vs';
-    await page.locator(`.monaco-workbench.${cls}`).waitFor({ timeout: 20_000 });
-    await page.waitForTimeout(500);
-  }
-
-  async function openFile(name) {
-    // the command center, not Ctrl+P: a focused webview (the map) keeps the key to itself
-    await page.locator('.command-center-center').click();
-    const box = page.locator(sel.quickInputBox);
-    await box.waitFor();
-    await box.fill(name);
-    // click the file's own row (Enter could pick a "recently opened" editor such as the map)
-    await page.locator(sel.quickInputRow, { hasText: name }).filter({ hasNotText: 'Xen Memory Map' }).first().click();
-    await page.locator(sel.activeTab, { hasText: name }).first().waitFor();
-  }
 
   /** the map webview (page object): regions, the scale toggle, the before/after list */
   const map = {
@@ -158,7 +131,7 @@ describe('Xen Memory Lens in code-server', { timeout: 300_000 }, () => {
 
   test('opening a C file activates the extension (status bar item)', async () => {
     const t = Date.now();
-    await openFile('dirty_log.c');
+    await openFile(page, 'dirty_log.c');
     await page.locator(sel.statusItem('Xen: asm-arm/config.h')).waitFor({ timeout: 60_000 });
     timings.activatedAfterOpenMs = Date.now() - t;
   });
@@ -276,7 +249,7 @@ describe('Xen Memory Lens in code-server', { timeout: 300_000 }, () => {
   });
 
   test('Show Patch Before/After: the seed patch adds VIRT_LIN_P2M 0x08000000–0x10000000', async () => {
-    await openFile('seed-vlpt.patch');
+    await openFile(page, 'seed-vlpt.patch');
     await runCommand(page, 'Xen Memory: Show Patch Before/After');
     const added = map.change('added', 'VIRT_LIN_P2M added');
     await added.waitFor({ timeout: 30_000 });
@@ -319,12 +292,12 @@ describe('Xen Memory Lens in code-server', { timeout: 300_000 }, () => {
     await map.view().locator('rect.cell.used').first().waitFor();
     await page.waitForTimeout(300);
     await screenshot(page, SHOTS, `${prefix}-04-map`);
-    await openFile('seed-vlpt.patch');
+    await openFile(page, 'seed-vlpt.patch');
     await runCommand(page, 'Xen Memory: Show Patch Before/After');
     await map.change('added', 'VIRT_LIN_P2M added').waitFor({ timeout: 30_000 });
     await page.waitForTimeout(300);
     await screenshot(page, SHOTS, `${prefix}-07-before-after`);
-    await openFile('dirty_log.c');
+    await openFile(page, 'dirty_log.c');
     await token('0x80008000').hover();
     await page.locator('.monaco-hover', { hasText: 'VLPT PTE' }).waitFor({ timeout: 20_000 });
     await screenshot(page, SHOTS, `${prefix}-01-hover`);
@@ -335,7 +308,7 @@ describe('Xen Memory Lens in code-server', { timeout: 300_000 }, () => {
   }
 
   test('light hover screenshot for the README', async () => {
-    await openFile('dirty_log.c');
+    await openFile(page, 'dirty_log.c');
     await token('0x80008000').hover();
     const hover = page.locator('.monaco-hover', { hasText: 'VLPT PTE' });
     await hover.waitFor({ timeout: 20_000 });
@@ -351,10 +324,10 @@ describe('Xen Memory Lens in code-server', { timeout: 300_000 }, () => {
   });
 
   test('dark theme screenshots', async () => {
-    await setTheme('Default Dark Modern');
+    await setColorTheme(page, 'Default Dark Modern');
     await screenshot(page, SHOTS, 'dark-06-problems');
     await themeShots('dark');
-    await openFile('seed-vlpt.patch');
+    await openFile(page, 'seed-vlpt.patch');
     await runCommand(page, 'Xen Memory: Show Patch Before/After');
     await map.change('added', 'VIRT_LIN_P2M added').waitFor({ timeout: 30_000 });
     await page.waitForTimeout(300);
@@ -366,7 +339,7 @@ describe('Xen Memory Lens in code-server', { timeout: 300_000 }, () => {
   });
 
   test('high-contrast theme screenshots', async () => {
-    await setTheme('Default High Contrast');
+    await setColorTheme(page, 'Default High Contrast');
     await themeShots('hc');
   });
 });

@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { ROOT, startCodeServer } from '../../scripts/code-server.mjs';
-import { launchBrowser, openWorkbench, screenshot, sel } from './vscode.mjs';
+import { launchBrowser, openFile, openWorkbench, screenshot, sel } from './vscode.mjs';
 
 const SHOTS = path.join(ROOT, 'test/e2e/artifacts');
 
@@ -84,9 +84,7 @@ describe('F5: the launch config opens an Extension Development Host', { timeout:
     await page.waitForFunction(() => document.title.includes('[Extension Development Host]'), null, {
       timeout: 30_000,
     });
-    await page.locator('.command-center-center').click();
-    await page.locator(sel.quickInputBox).fill('dirty_log.c');
-    await page.locator(sel.quickInputRow, { hasText: 'dirty_log.c' }).first().click();
+    await openFile(page, 'dirty_log.c');
     await page.locator(sel.statusItem('Xen: asm-arm/config.h')).waitFor({ timeout: 60_000 });
     await page.locator('.monaco-editor .view-lines', { hasText: 'dirty' }).first().waitFor();
     await screenshot(page, SHOTS, 'launch-extension-development-host');

@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { ROOT, startCodeServer } from '../../scripts/code-server.mjs';
-import { launchBrowser, openWorkbench, runCommand, sel } from './vscode.mjs';
+import { launchBrowser, openWorkbench, runCommand, sel, setColorTheme } from './vscode.mjs';
 
 const SHOTS = path.join(ROOT, 'test/e2e/artifacts');
 
@@ -109,19 +109,7 @@ describe('the map at 300, 400 and 1000 px', { timeout: 300_000 }, () => {
     test(`${short}: labels ≥ 11 px, none overlapping, at 300, 400 and 1000 px`, async () => {
       if (short === 'light') {
         await page.setViewportSize({ width: 1100, height: 900 });
-        await page.keyboard.press('F1');
-        await page.locator(sel.quickInputBox).fill('>Preferences: Color Theme');
-        await page
-          .locator(sel.quickInputRow, { has: page.getByText('Preferences: Color Theme', { exact: true }) })
-          .first()
-          .click();
-        await page.locator(sel.quickInputBox).fill(theme);
-        await page
-          .locator(sel.quickInputRow, { has: page.getByText(theme, { exact: true }) })
-          .first()
-          .click();
-        await page.locator('.monaco-workbench.vs').waitFor({ timeout: 20_000 });
-        await page.waitForTimeout(800);
+        await setColorTheme(page, theme);
       }
       for (const width of [1000, 400, 300]) {
         await resizeTo(width);

@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, afterEach, before, describe, test } from 'node:test';
 import { ROOT, startCodeServer } from '../../scripts/code-server.mjs';
-import { launchBrowser, openWorkbench, runCommand, screenshot, sel, toast } from './vscode.mjs';
+import { launchBrowser, openWorkbench, runCommand, screenshot, sel, setColorTheme, toast } from './vscode.mjs';
 
 const SHOTS = path.join(ROOT, 'test/e2e/artifacts');
 const DEMO = path.join(ROOT, 'demo');
@@ -31,23 +31,6 @@ describe('Scenario view in code-server', { timeout: 300_000 }, () => {
     page.locator(
       `.pane-header:has-text("Scenario") .actions-container a.action-label[aria-label^=${JSON.stringify(label)}]`,
     );
-
-  async function setTheme(theme) {
-    await page.keyboard.press('F1');
-    await page.locator(sel.quickInputBox).fill('>Preferences: Color Theme');
-    await page
-      .locator(sel.quickInputRow, { has: page.getByText('Preferences: Color Theme', { exact: true }) })
-      .first()
-      .click();
-    await page.locator(sel.quickInputRow, { hasText: 'Light Modern' }).first().waitFor();
-    await page.locator(sel.quickInputBox).fill(theme);
-    await page
-      .locator(sel.quickInputRow, { has: page.getByText(theme, { exact: true }) })
-      .first()
-      .click();
-    await page.locator(`.monaco-workbench.${theme.includes('Dark') ? 'vs-dark' : 'vs'}`).waitFor({ timeout: 20_000 });
-    await page.waitForTimeout(800);
-  }
 
   async function pick(label) {
     await runCommand(page, 'Xen Memory: Pick a Scenario…');
@@ -219,7 +202,7 @@ describe('Scenario view in code-server', { timeout: 300_000 }, () => {
   });
 
   test('dark theme', async () => {
-    await setTheme('Default Dark Modern');
+    await setColorTheme(page, 'Default Dark Modern');
     // the view's own buttons here (keys are covered above and below)
     await scenarioFrame().locator('#bar button[data-cmd="forward"]').click();
     await where().filter({ hasText: 'Step #4' }).waitFor();

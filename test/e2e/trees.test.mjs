@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, afterEach, before, describe, test } from 'node:test';
 import { ROOT, startCodeServer } from '../../scripts/code-server.mjs';
-import { launchBrowser, openWorkbench, runCommand, screenshot, sel } from './vscode.mjs';
+import { launchBrowser, openFile, openWorkbench, runCommand, screenshot, sel } from './vscode.mjs';
 
 const SHOTS = path.join(ROOT, 'test/e2e/artifacts/trees');
 
@@ -50,18 +50,6 @@ function treeSuite(name, theme, body) {
 
     body(ctx);
   });
-}
-
-/** open a workspace file through the command center: its name, then the row of its folder */
-async function openFile(page, rel) {
-  const name = rel.split('/').pop();
-  const dir = rel.split('/').slice(-2, -1)[0];
-  await page.locator('.command-center-center').click();
-  const box = page.locator(sel.quickInputBox);
-  await box.waitFor();
-  await box.fill(name);
-  await page.locator(sel.quickInputRow, { hasText: name }).filter({ hasText: dir }).first().click();
-  await page.locator(sel.activeTab, { hasText: name }).first().waitFor({ timeout: 60_000 });
 }
 
 /** scroll the active editor to a line (CodeLens renders only on visible lines) */
