@@ -10,7 +10,8 @@ import { parseGuestRam, parseQuery, parseTarget, validateQuery, type Target } fr
 import { bareHexLanguage, numberAt } from './detect';
 import { layoutCommentMap, layoutMarkdown, resolutionMarkdown } from './markdown';
 import { log, reportError } from './output';
-import { AUTO, EMBEDDED, isPatchSource, readUri, sourceUri } from './layoutSource';
+import { AUTO, EMBEDDED, isPatchSource, sourceUri } from './layoutSource';
+import { readUri } from './workspaceRead';
 import { discoverOpenTree, uriOf } from './treeDiscovery';
 import { openRegionDefinition } from './regionDefinition';
 import { isPatchFile } from './patchText';

@@ -17,8 +17,9 @@ import { findingAnchors, isVlptPatch } from './findingAnchors';
 import { EXCLUDE_GLOB, HEADER_GLOBS, isHeaderPath, MAX_FILES, MAX_PATCH_BYTES, PATCH_GLOB } from './lintFiles';
 import { MAYBE_PATCH_FILE, patchFindingLine } from './patchText';
 import { headerFindings, lintPlan, readTreePatch } from './treeLint';
-import { readHeader, uriOf } from './treeDiscovery';
-import { readUri, sourceUri } from './layoutSource';
+import { uriOf } from './treeDiscovery';
+import { sourceUri } from './layoutSource';
+import { readHeader, readUri } from './workspaceRead';
 import { log } from './output';
 import type { Model, State } from './state';
 

@@ -5,7 +5,7 @@
  */
 import * as vscode from 'vscode';
 import { InputError, type Region } from '../core/index';
-import { readUri } from './layoutSource';
+import { readUri } from './workspaceRead';
 import { defineLineInPatch } from './patchText';
 
 const MAX_FILES = 200;
