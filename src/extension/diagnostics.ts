@@ -15,7 +15,7 @@ import { Disposable } from './dispose';
 import { DIAGNOSTIC_SOURCE } from './ids';
 import { findingAnchors, isVlptPatch } from './findingAnchors';
 import { EXCLUDE_GLOB, HEADER_GLOBS, isHeaderPath, MAX_FILES, MAX_PATCH_BYTES, PATCH_GLOB } from './lintFiles';
-import { MAYBE_PATCH_FILE, patchFindingLine } from './patchText';
+import { MAYBE_PATCH_FILE, patchFindingLines } from './patchText';
 import { headerFindings, lintPlan, readTreePatch } from './treeLint';
 import { uriOf } from './treeDiscovery';
 import { sourceUri } from './layoutSource';
@@ -64,8 +64,8 @@ export function diagnose(
   try {
     const info = readTreePatch(rel, text, arch);
     if (!info) return out;
-    for (const f of info.findings)
-      out.push(diagnostic(patchFindingLine(lines, info, f), `${f.id}: ${f.message}`, f.severity, f.id));
+    const lineOf = patchFindingLines(lines, info);
+    for (const f of info.findings) out.push(diagnostic(lineOf(f), `${f.id}: ${f.message}`, f.severity, f.id));
   } catch (err) {
     out.push(diagnostic(0, err instanceof Error ? err.message : String(err), 'warning', 'patch-unreadable'));
   }
