@@ -23,6 +23,7 @@ import { parseHeaders } from '../src/core/layout/header';
 import { lintHeaders, lintLayout } from '../src/core/layout/lint';
 import { SEED_BASE_CONFIG_H, seededConfigH } from '../src/core/layout/seedHeader';
 import { readPatch } from '../src/core/patch/readPatch';
+import { isPatchFile, patchFindingLines } from '../src/extension/patchText';
 import { parseScenario } from '../src/core/scenario/parse';
 import { BUILTINS } from '../src/core/scenario/builtins';
 import { DEFAULT_COSTS } from '../src/core/scenario/types';
@@ -364,7 +365,9 @@ function mutateOnce(rng: Rng, s: string, reader: Reader, seeds: Seeds): [string,
 
 function deepHeader(rng: Rng): [string, string] {
   const depth = [10, 100, 500, 2000, 10_000, 50_000][rng.weighted([30, 30, 20, 12, 6, 2])]!;
-  switch (rng.below(11)) {
+  switch (rng.below(12)) {
+    case 11:
+      return [addrMacros(Math.min(depth, 20_000) * 52), `addr-macros(${Math.min(depth, 20_000)})`];
     case 10:
       return [overlappingRegions(Math.min(depth, 2000) * 60), `overlapping-regions(${Math.min(depth, 2000)})`];
     case 9:
@@ -472,6 +475,32 @@ export function overlappingRegions(bytes: number): string {
   return parts.join('');
 }
 
+/**
+ * Issue 13 item 6: `n`-ish files in a diffstat whose every row disagrees with its diff (one
+ * `diffstat-mismatch` finding each, placed on its row), `bytes` long.
+ */
+export function diffstatRows(bytes: number): string {
+  const n = Math.max(1, Math.floor(bytes / 110));
+  const rows: string[] = [];
+  const diffs: string[] = [];
+  for (let i = 0; i < n; i++) {
+    rows.push(` xen/arch/arm/f${i}.c | 3 ++-\n`);
+    diffs.push(`--- a/xen/arch/arm/f${i}.c\n+++ b/xen/arch/arm/f${i}.c\n@@ -1 +1 @@\n-a\n+b\n`);
+  }
+  return `Subject: [PATCH] many files\n\n---\n${rows.join('')} ${n} files changed, ${2 * n} insertions(+), ${n} deletions(-)\n\n${diffs.join('')}`;
+}
+
+/** Issue 13 item 6: `+++` file headers with no hunk after any of them (the detection scan), `bytes` long */
+export const plusWithoutHunks = (bytes: number): string =>
+  'Subject: [PATCH] x\n' + '+++ b/xen/include/asm-arm/config.h\n'.repeat(Math.max(1, Math.floor(bytes / 36)));
+
+/** Issue 13 item 6: `bytes` of `<STEM>_ADDR(n)` macros (each a FIXMAP-style region start) */
+export const addrMacros = (bytes: number): string =>
+  Array.from(
+    { length: Math.max(1, Math.floor(bytes / 52)) },
+    (_, i) => `#define R${i}_ADDR(n) (0x${(i * 0x1000).toString(16)} + (n) * 4096)\n`,
+  ).join('');
+
 function hunkLines(rng: Rng, n: number): string {
   let out = '';
   for (let i = 0; i < n; i++)
@@ -488,7 +517,11 @@ function hunkLines(rng: Rng, n: number): string {
 function deepPatch(rng: Rng, seeds: Seeds): [string, string] {
   const n = [10, 100, 1000, 20_000, 200_000][rng.weighted([30, 30, 25, 12, 3])]!;
   const head = '--- a/xen/include/asm-arm/config.h\n+++ b/xen/include/asm-arm/config.h\n';
-  switch (rng.below(8)) {
+  switch (rng.below(10)) {
+    case 8:
+      return [diffstatRows(Math.min(n, 20_000) * 110), `diffstat-rows(${Math.min(n, 20_000)})`];
+    case 9:
+      return [plusWithoutHunks(Math.min(n, 50_000) * 36), `plus-without-hunks(${Math.min(n, 50_000)})`];
     case 0:
       return [`${head}@@ -0,0 +1,${n} @@\n${'+#define X 1\n'.repeat(n)}`, `big-insertion(${n})`];
     case 1: {
@@ -756,8 +789,16 @@ export function callReader(c: FuzzCase): unknown {
       if (c.opts.lintBoth) lintHeaders(files);
       return layout;
     }
-    case 'patch':
-      return readPatch(c.text, 'fuzz.patch');
+    case 'patch': {
+      // what the Problems panel does with a workspace patch (extension/patchText.ts, vscode-free):
+      // detect it, read it, put each finding on a line of the file
+      isPatchFile('fuzz.patch', c.text);
+      isPatchFile('fuzz.txt', c.text);
+      const info = readPatch(c.text, 'fuzz.patch');
+      const lineOf = patchFindingLines(c.text.split(/\r?\n/), info);
+      for (const f of info.findings) lineOf(f);
+      return info;
+    }
     case 'scenario': {
       let input: unknown = c.text;
       if (c.opts.json) {
@@ -899,6 +940,7 @@ export function shapes(seeds: Seeds): Record<Reader, Array<{ shape: string; make
       { shape: 'one long line', make: (b) => '#define L_VIRT_START ' + rep('1+', b) + '1' },
       { shape: 'whitespace in comment', make: (b) => '/*\n * 1' + ' '.repeat(b) + 'x\n */' },
       { shape: 'overlapping regions', make: (b) => overlappingRegions(b) },
+      { shape: '_ADDR(n) macros', make: (b) => addrMacros(b) },
       { shape: 'expensive macro reused', make: (b) => expensiveMacro('#define R{i}_VIRT_START A14\n', b) },
       { shape: 'expensive #if reused', make: (b) => expensiveMacro('#if A14\n#endif\n', b) },
     ],
@@ -918,6 +960,8 @@ export function shapes(seeds: Seeds): Record<Reader, Array<{ shape: string; make
         make: (b) => `${head}@@ -0,0 +1,${Math.floor(b / 13)} @@\n` + rep('+#define X 1\n', b),
       },
       { shape: 'blank lines', make: (b) => `${head}@@ -1 +1 @@\n-a\n+b\n` + '\n'.repeat(b) + 'x' },
+      { shape: 'diffstat rows', make: (b) => diffstatRows(b) },
+      { shape: '+++ without hunks', make: (b) => plusWithoutHunks(b) },
       { shape: 'long line', make: (b) => `${head}@@ -1 +1 @@\n-a\n+` + 'a '.repeat(b / 2) + '\n' },
       {
         shape: 'quoted-printable',

@@ -6,6 +6,11 @@
  * Frames live in a two-level directory indexed by MFN (top 14 bits / low 14 bits of a 28-bit
  * frame number), so a lookup is two array loads, and a 64 GiB guest's ~32k table frames cost
  * only their own 4 KiB each.
+ *
+ * Frames may also be declared lazily (`defer`): a run of frames whose contents a function can
+ * produce (a guest p2m's level-3 tables, issue 13 item 5). Such a frame reads exactly as if it
+ * had been written, counts in `framesInUse`, and takes memory only when something reads or
+ * writes it: declared guest RAM costs its level-2 tables (4 KiB per GiB), not 2 MiB per GiB.
  */
 import { InputError } from './errors';
 
@@ -15,17 +20,34 @@ const DIR_MASK = DIR_SIZE - 1;
 /** 40-bit physical addresses: 28-bit frame numbers */
 export const MAX_MFN = 0x0fff_ffff;
 
+/** a run of frames whose contents are produced on first use (PhysMem.defer) */
+export interface LazyFrames {
+  first: number;
+  count: number;
+  /** write frame `first + index`'s contents into `out` (zeroed, or holding earlier writes) */
+  fill(index: number, out: Uint32Array): void;
+}
+
 export class PhysMem {
   private readonly dir: Array<Array<Uint32Array | undefined> | undefined> = new Array(DIR_SIZE);
   private count = 0;
+  /** deferred runs, sorted by first frame, disjoint */
+  private readonly lazy: LazyFrames[] = [];
+  /** frames of `lazy` not materialised yet */
+  private lazyPending = 0;
+  /** bounds of every deferred run: outside them a miss needs no search */
+  private lazyLo = Infinity;
+  private lazyHi = -Infinity;
 
-  /** the frame or undefined when never written (reads as zeros) */
+  /** the frame or undefined when never written (reads as zeros); a deferred frame is produced now */
   frame(mfn: number): Uint32Array | undefined {
     const d = this.dir[mfn >>> DIR_BITS];
-    return d === undefined ? undefined : d[mfn & DIR_MASK];
+    const f = d === undefined ? undefined : d[mfn & DIR_MASK];
+    if (f !== undefined || mfn < this.lazyLo || mfn >= this.lazyHi) return f;
+    return this.materialise(mfn);
   }
 
-  /** the frame, allocated (zeroed) if absent */
+  /** the frame, allocated (zeroed, or produced when deferred) if absent */
   frameForWrite(mfn: number): Uint32Array {
     const hiIdx = mfn >>> DIR_BITS;
     let d = this.dir[hiIdx];
@@ -35,6 +57,8 @@ export class PhysMem {
     }
     let f = d[mfn & DIR_MASK];
     if (f === undefined) {
+      const made = mfn >= this.lazyLo && mfn < this.lazyHi ? this.materialise(mfn) : undefined;
+      if (made !== undefined) return made;
       f = new Uint32Array(1024);
       d[mfn & DIR_MASK] = f;
       this.count++;
@@ -42,8 +66,72 @@ export class PhysMem {
     return f;
   }
 
-  /** Frames that hold data (were written). */
+  /**
+   * Declare `run.count` frames from `run.first` whose contents `run.fill` produces on first use.
+   * The frames must be fresh (never written, not in another run): a frame already written is
+   * filled now, on top of what it holds.
+   */
+  defer(run: LazyFrames): void {
+    if (!(Number.isInteger(run.first) && Number.isInteger(run.count) && run.count > 0 && run.first >= 0))
+      throw new InputError(`deferred frames ${run.first}+${run.count}: not a valid frame run`);
+    if (run.first + run.count > MAX_MFN + 1)
+      throw new InputError(`deferred frames ${run.first}+${run.count}: past the 28-bit frame space`);
+    let at = this.lazy.length;
+    while (at > 0 && this.lazy[at - 1]!.first > run.first) at--;
+    const prev = this.lazy[at - 1];
+    const next = this.lazy[at];
+    if ((prev && prev.first + prev.count > run.first) || (next && run.first + run.count > next.first))
+      throw new InputError(`deferred frames ${run.first}+${run.count}: overlap another deferred run`);
+    this.lazy.splice(at, 0, run);
+    this.lazyLo = Math.min(this.lazyLo, run.first);
+    this.lazyHi = Math.max(this.lazyHi, run.first + run.count);
+    this.lazyPending += run.count;
+    // a frame written before it was declared keeps its place and gets the run's contents now
+    for (let i = 0; i < run.count; i++) {
+      const d = this.dir[(run.first + i) >>> DIR_BITS];
+      const f = d === undefined ? undefined : d[(run.first + i) & DIR_MASK];
+      if (f !== undefined) {
+        run.fill(i, f);
+        this.lazyPending--;
+      }
+    }
+  }
+
+  /** the deferred frame `mfn` produced and stored, or undefined when no run declares it */
+  private materialise(mfn: number): Uint32Array | undefined {
+    const runs = this.lazy;
+    let lo = 0;
+    let hi = runs.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      const r = runs[mid]!;
+      if (mfn < r.first) hi = mid - 1;
+      else if (mfn >= r.first + r.count) lo = mid + 1;
+      else {
+        const f = new Uint32Array(1024);
+        r.fill(mfn - r.first, f);
+        const hiIdx = mfn >>> DIR_BITS;
+        let d = this.dir[hiIdx];
+        if (d === undefined) {
+          d = new Array(DIR_SIZE);
+          this.dir[hiIdx] = d;
+        }
+        d[mfn & DIR_MASK] = f;
+        this.count++;
+        this.lazyPending--;
+        return f;
+      }
+    }
+    return undefined;
+  }
+
+  /** Frames that hold data (were written, or declared with contents). */
   get framesInUse(): number {
+    return this.count + this.lazyPending;
+  }
+
+  /** Frames that take memory now (declared frames only once used). */
+  get framesResident(): number {
     return this.count;
   }
 

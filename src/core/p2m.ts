@@ -145,13 +145,48 @@ export function buildGuest(sys: XenSystem, opts: GuestOptions = {}, domid = 1): 
   return d;
 }
 
-/** Map `count` pages from `gpa` to consecutive frames from `mfn`, creating tables as needed. */
+/**
+ * Map `count` pages from `gpa` to consecutive frames from `mfn`, creating tables as needed.
+ * Table frames are allocated here, in Xen's order (so every MFN is what the eager build gives),
+ * but a new level-3 table's 512 leaves are declared to memory (PhysMem.defer) and written only
+ * when a walk, a lookup or a store first touches that table (issue 13 item 5): 960 GiB of
+ * declared RAM costs its level-2 tables, not 491,520 level-3 pages.
+ */
 export function mapRange(sys: XenSystem, d: Domain, gpa: number, count: number, mfn: number, type: P2mType): void {
   const mem = sys.mem;
   const tree = d.tree;
   const e = new Uint32Array(2);
-  let gfn = gpa / 4096;
-  const endGfn = gfn + count;
+  p2mLeafEntry(tree, type, 0, e);
+  const hiConst = e[0]!;
+  const loConst = e[1]!;
+  const startGfn = gpa / 4096;
+  const endGfn = startGfn + count;
+  /** leaves of gfns [from, to) of one level-3 table into `frame` */
+  const fillLeaves = (frame: Uint32Array, from: number, to: number): void => {
+    let m = mfn + (from - startGfn);
+    for (let i = from % 512, end = i + (to - from); i < end; i++, m++) {
+      frame[i << 1] = (loConst | ((m & 0xfffff) << 12)) >>> 0;
+      frame[(i << 1) | 1] = (hiConst | ((m / 0x100000) & 0xff)) >>> 0;
+    }
+  };
+  // the open run of new, consecutive level-3 tables for consecutive 2 MiB chunks
+  let runFirst = -1;
+  let runCount = 0;
+  let runChunk = 0; // gfn of the run's first 2 MiB chunk
+  const closeRun = (): void => {
+    if (runCount === 0) return;
+    const chunk0 = runChunk;
+    mem.defer({
+      first: runFirst,
+      count: runCount,
+      fill: (index, out) => {
+        const chunk = chunk0 + index * 512;
+        fillLeaves(out, Math.max(chunk, startGfn), Math.min(chunk + 512, endGfn));
+      },
+    });
+    runCount = 0;
+  };
+  let gfn = startGfn;
   while (gfn < endGfn) {
     const l1 = Math.floor(gfn / 0x40000); // 1 GiB = 0x40000 pages
     const l2 = Math.floor(gfn / 512) % 512;
@@ -159,43 +194,45 @@ export function mapRange(sys: XenSystem, d: Domain, gpa: number, count: number, 
     let l2Mfn: number;
     if (!lpaeValid(mem.readLo(rootPage, l1 & 511))) {
       const t = sys.domheap.alloc(0);
-      if (t === null)
+      if (t === null) {
+        closeRun();
         throw new InputError(
           `guest ${d.name}: domheap exhausted building the p2m (host RAM ${hex(sys.hostRamSize)} too small)`,
         );
+      }
       mem.frameForWrite(t);
       p2mTableEntry(tree, t, e);
       mem.write(rootPage, l1 & 511, e[0]!, e[1]!);
       d.tables.l2++;
       l2Mfn = t;
     } else l2Mfn = lpaeBase(mem.readHi(rootPage, l1 & 511), mem.readLo(rootPage, l1 & 511));
-    let l3Mfn: number;
+    const n = Math.min(512 - (gfn % 512), endGfn - gfn);
     if (!lpaeValid(mem.readLo(l2Mfn, l2))) {
       const t = sys.domheap.alloc(0);
-      if (t === null)
+      if (t === null) {
+        closeRun();
         throw new InputError(
           `guest ${d.name}: domheap exhausted building the p2m (host RAM ${hex(sys.hostRamSize)} too small)`,
         );
-      mem.frameForWrite(t);
+      }
       p2mTableEntry(tree, t, e);
       mem.write(l2Mfn, l2, e[0]!, e[1]!);
       d.tables.l3++;
-      l3Mfn = t;
-    } else l3Mfn = lpaeBase(mem.readHi(l2Mfn, l2), mem.readLo(l2Mfn, l2));
-    // fill this level-3 table's run in one tight loop
-    const frame = mem.frameForWrite(l3Mfn);
-    const first = gfn % 512;
-    const n = Math.min(512 - first, endGfn - gfn);
-    p2mLeafEntry(tree, type, 0, e);
-    const hiConst = e[0]!;
-    const loConst = e[1]!;
-    let m = mfn + (gfn - gpa / 4096);
-    for (let i = first; i < first + n; i++, m++) {
-      frame[i << 1] = (loConst | ((m & 0xfffff) << 12)) >>> 0;
-      frame[(i << 1) | 1] = (hiConst | ((m / 0x100000) & 0xff)) >>> 0;
+      const chunk = gfn - (gfn % 512);
+      if (runCount > 0 && t === runFirst + runCount && chunk === runChunk + runCount * 512) runCount++;
+      else {
+        closeRun();
+        runFirst = t;
+        runChunk = chunk;
+        runCount = 1;
+      }
+    } else {
+      // an existing level-3 table (RAM's last chunk, then the magic pages): written now
+      fillLeaves(mem.frameForWrite(lpaeBase(mem.readHi(l2Mfn, l2), mem.readLo(l2Mfn, l2))), gfn, gfn + n);
     }
     gfn += n;
   }
+  closeRun();
 }
 
 /** Result of the software lookup */

@@ -11,7 +11,8 @@ import { CMD } from './ids';
 import { codeLensTitle } from './markdown';
 import { MAX_HEADER_BYTES } from './lintFiles';
 import { headerArchesOf } from './treeLint';
-import { readHeader, uriOf } from './treeDiscovery';
+import { uriOf } from './treeDiscovery';
+import { readHeader } from './workspaceRead';
 import { log } from './output';
 import type { State } from './state';
 

@@ -10,10 +10,12 @@ import { parseGuestRam, parseQuery, parseTarget, validateQuery, type Target } fr
 import { bareHexLanguage, numberAt } from './detect';
 import { layoutCommentMap, layoutMarkdown, resolutionMarkdown } from './markdown';
 import { log, reportError } from './output';
-import { AUTO, EMBEDDED, isPatchSource, readUri, sourceUri } from './layoutSource';
+import { AUTO, EMBEDDED, isPatchSource, sourceUri } from './layoutSource';
+import { readUri } from './workspaceRead';
 import { discoverOpenTree, uriOf } from './treeDiscovery';
 import { openRegionDefinition } from './regionDefinition';
 import { isPatchFile } from './patchText';
+import { EXCLUDE_GLOB } from './lintFiles';
 import type { Model, State } from './state';
 import type { XenSecondTree } from './xenSecondTree';
 import type { VlptTree } from './vlptTree';
@@ -25,8 +27,6 @@ export interface CommandDeps {
   /** the map of the active layout, or the before/after of `patch` */
   showMap(patch?: vscode.Uri): Promise<void>;
 }
-
-const EXCLUDE = '**/{node_modules,.git,.vscode-test,dist}/**';
 
 function guestLine(m: Model): string {
   return `${m.session.dom.name} RAM ${hex(m.session.dom.ramBase)} + ${humanSize(m.session.dom.ramSize)} (tree ${m.settings.tree}, layout ${m.layout.source})`;
@@ -157,8 +157,8 @@ export class Commands extends Disposable {
   /** patches of the workspace: .patch/.diff/.mbox/.eml, and .txt files holding a list-archive patch */
   private async workspacePatches(): Promise<vscode.Uri[]> {
     const [patches, texts] = await Promise.all([
-      vscode.workspace.findFiles('**/*.{patch,diff,mbox,eml}', EXCLUDE, 200),
-      vscode.workspace.findFiles('**/*.txt', EXCLUDE, 50),
+      vscode.workspace.findFiles('**/*.{patch,diff,mbox,eml}', EXCLUDE_GLOB, 200),
+      vscode.workspace.findFiles('**/*.txt', EXCLUDE_GLOB, 50),
     ]);
     const archives: vscode.Uri[] = [];
     for (const u of texts) {
@@ -195,7 +195,7 @@ export class Commands extends Disposable {
       ? [...new Set([...open.tree.arm32.files, ...open.tree.arm64.files])].map((f) => uriOf(open, f))
       : await vscode.workspace.findFiles(
           '**/{include/asm-arm,arch/arm/include/asm}/{config,mmu/layout}.h',
-          EXCLUDE,
+          EXCLUDE_GLOB,
           20,
         );
     const rel = (u: vscode.Uri): string => vscode.workspace.asRelativePath(u, false);

@@ -14,11 +14,20 @@ import { InputError, type Arch, type Finding, type HeaderFile, type TreeLayout }
 import { Disposable } from './dispose';
 import { DIAGNOSTIC_SOURCE } from './ids';
 import { findingAnchors, isVlptPatch } from './findingAnchors';
-import { EXCLUDE_GLOB, HEADER_GLOBS, isHeaderPath, MAX_FILES, MAX_PATCH_BYTES, PATCH_GLOB } from './lintFiles';
-import { MAYBE_PATCH_FILE, patchFindingLine } from './patchText';
+import {
+  EXCLUDE_GLOB,
+  HEADER_GLOBS,
+  isHeaderPath,
+  MAX_FILES,
+  MAX_PATCH_BYTES,
+  PATCH_GLOB,
+  WatchBudget,
+} from './lintFiles';
+import { MAYBE_PATCH_FILE, patchFindingLines } from './patchText';
 import { headerFindings, lintPlan, readTreePatch } from './treeLint';
-import { readHeader, uriOf } from './treeDiscovery';
-import { readUri, sourceUri } from './layoutSource';
+import { uriOf } from './treeDiscovery';
+import { sourceUri } from './layoutSource';
+import { readHeader, readUri } from './workspaceRead';
 import { log } from './output';
 import type { Model, State } from './state';
 
@@ -63,8 +72,8 @@ export function diagnose(
   try {
     const info = readTreePatch(rel, text, arch);
     if (!info) return out;
-    for (const f of info.findings)
-      out.push(diagnostic(patchFindingLine(lines, info, f), `${f.id}: ${f.message}`, f.severity, f.id));
+    const lineOf = patchFindingLines(lines, info);
+    for (const f of info.findings) out.push(diagnostic(lineOf(f), `${f.id}: ${f.message}`, f.severity, f.id));
   } catch (err) {
     out.push(diagnostic(0, err instanceof Error ? err.message : String(err), 'warning', 'patch-unreadable'));
   }
@@ -80,6 +89,7 @@ export class Diagnostics extends Disposable {
   private readonly fileTimers = new Map<string, ReturnType<typeof setTimeout>>();
   private running = false;
   private again = false;
+  private readonly budget = new WatchBudget();
 
   constructor(private readonly state: State) {
     super();
@@ -92,11 +102,22 @@ export class Diagnostics extends Disposable {
         (e) => watched(e.document.uri) && e.contentChanges.length > 0 && this.scheduleFile(e.document.uri, 600),
       ),
     );
+    // the watchers keep to the full scan's exclusions and file cap (WatchBudget)
+    const onDisk = (u: vscode.Uri): void => {
+      const what = this.budget.admit(vscode.workspace.asRelativePath(u, false), u.toString(), this.fileTimers.size);
+      if (what === 'file') this.scheduleFile(u, 500);
+      else if (what === 'rescan') this.schedule(500);
+    };
     for (const glob of [...HEADER_GLOBS, PATCH_GLOB]) {
       const watcher = this._register(vscode.workspace.createFileSystemWatcher(glob));
-      this._register(watcher.onDidCreate((u) => this.scheduleFile(u, 500)));
-      this._register(watcher.onDidChange((u) => this.scheduleFile(u, 500)));
-      this._register(watcher.onDidDelete((u) => this.collection.delete(u)));
+      this._register(watcher.onDidCreate(onDisk));
+      this._register(watcher.onDidChange(onDisk));
+      this._register(
+        watcher.onDidDelete((u) => {
+          this.budget.forget(u.toString());
+          this.collection.delete(u);
+        }),
+      );
     }
     this._register({
       dispose: () => {
@@ -189,6 +210,7 @@ export class Diagnostics extends Disposable {
         ? [...new Set([...tree.tree.arm32.files, ...tree.tree.arm64.files])].map((f) => uriOf(tree, f))
         : [];
       const uris = [...new Map([...treeUris, ...found.flat()].map((u) => [u.toString(), u] as const)).values()];
+      this.budget.reset(uris.map((u) => u.toString()));
       for (const uri of uris) {
         if (this.isDisposed) return;
         const text = await this.textOf(uri);

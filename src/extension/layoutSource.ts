@@ -22,8 +22,9 @@ import { parseHeaders } from '../core/layout/header';
 import { armHeaderPaths } from '../core/patch/series';
 import { MAYBE_PATCH_FILE } from './patchText';
 import { log } from './output';
-import { readWorkspaceFile, resolveSettingPath } from './workspaceFile';
-import { discoverOpenTree, readHeader, type OpenTree } from './treeDiscovery';
+import { resolveSettingPath } from './workspaceFile';
+import { discoverOpenTree, type OpenTree } from './treeDiscovery';
+import { readHeader, readUri } from './workspaceRead';
 
 export const EMBEDDED = 'embedded';
 export const AUTO = 'auto';
@@ -49,9 +50,6 @@ export function filesLabel(files: readonly string[]): string {
     })
     .join(' + ');
 }
-/** headers larger than this are not layouts (and must not hang the host) */
-const MAX_BYTES = 4 * 1024 * 1024;
-
 /**
  * The workspace file a layout source names, or null for the embedded one. The path must stay
  * inside a workspace folder (no absolute path elsewhere, no `..` escape); symlinks are checked
@@ -79,26 +77,6 @@ export function sourceUri(source: string): vscode.Uri | null {
 /** is this layout source (a setting value) a patch? */
 export function isPatchSource(source: string): boolean {
   return source !== EMBEDDED && MAYBE_PATCH_FILE.test(source);
-}
-
-/**
- * The text of a workspace file, read safely (see workspaceFile.ts): inside a workspace folder
- * after symlinks, a regular file, at most `maxBytes`, bounded read. Files of a virtual
- * workspace go through vscode.workspace.fs with the same type and size checks.
- */
-export async function readUri(uri: vscode.Uri, label: string, maxBytes = MAX_BYTES): Promise<string> {
-  if (uri.scheme === 'file') {
-    const folders = (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file');
-    return readWorkspaceFile(uri.fsPath, { folders: folders.map((f) => f.uri.fsPath), maxBytes, label });
-  }
-  const stat = await vscode.workspace.fs.stat(uri);
-  if ((stat.type & vscode.FileType.File) === 0 || (stat.type & vscode.FileType.SymbolicLink) !== 0)
-    throw new InputError(`${label}: expected a regular file`);
-  if (stat.size > maxBytes)
-    throw new InputError(`${label}: ${stat.size} bytes is larger than the ${maxBytes} byte cap`);
-  const bytes = await vscode.workspace.fs.readFile(uri);
-  if (bytes.length > maxBytes) throw new InputError(`${label}: grew past the ${maxBytes} byte cap while it was read`);
-  return new TextDecoder('utf-8').decode(bytes);
 }
 
 /** A patch of the workspace read by the core: subject, findings, layout before/after. */

@@ -5,8 +5,9 @@
  */
 import * as vscode from 'vscode';
 import { InputError, type Region } from '../core/index';
-import { readUri } from './layoutSource';
+import { readUri } from './workspaceRead';
 import { defineLineInPatch } from './patchText';
+import { EXCLUDE_GLOB } from './lintFiles';
 
 const MAX_FILES = 200;
 const MAX_BYTES = 1024 * 1024;
@@ -18,7 +19,7 @@ export function defineRegExp(macro: string): RegExp {
 /** first (uri, 0-based line) in the workspace headers that #defines `macro` */
 export async function findDefine(macro: string): Promise<{ uri: vscode.Uri; line: number } | undefined> {
   const re = defineRegExp(macro);
-  const files = await vscode.workspace.findFiles('**/*.h', '**/node_modules/**', MAX_FILES);
+  const files = await vscode.workspace.findFiles('**/*.h', EXCLUDE_GLOB, MAX_FILES);
   files.sort((a, b) => a.path.localeCompare(b.path));
   for (const uri of files) {
     const text = await readUri(uri, vscode.workspace.asRelativePath(uri, false), MAX_BYTES).catch(() => null);

@@ -19,6 +19,7 @@ import { CMD, CTX_SCENARIO, SCENARIO_CMD, VIEW } from './ids';
 import { MapPanel } from './mapPanel';
 import { nonce, webviewShell, WEBVIEW_ROOTS } from './webviewHtml';
 import { log, reportError } from './output';
+import { EXCLUDE_GLOB } from './lintFiles';
 import { nextPosition, stepModel, traceScenario, type ScenarioTrace, type StepAction } from './scenarioTrace';
 
 type Pick = { kind: 'builtin'; name: string } | { kind: 'file'; uri: string };
@@ -29,7 +30,6 @@ interface Saved {
 const MEMENTO_KEY = 'xenMemory.scenario';
 const SCENARIO_CAP = 4 * 1024 * 1024;
 const FILE_GLOB = '**/*scenario*.json';
-const EXCLUDE = '**/{node_modules,.git,.vscode-test,dist}/**';
 
 function isSaved(x: unknown): x is Saved {
   if (typeof x !== 'object' || x === null) return false;
@@ -161,7 +161,7 @@ export class ScenarioView extends Disposable implements vscode.WebviewViewProvid
       await this.load({ kind: 'builtin', name: arg }, -1);
       return;
     }
-    const files = await vscode.workspace.findFiles(FILE_GLOB, EXCLUDE, 100);
+    const files = await vscode.workspace.findFiles(FILE_GLOB, EXCLUDE_GLOB, 100);
     type Item = vscode.QuickPickItem & { pick?: Pick; browse?: true };
     const rel = (u: vscode.Uri): string => vscode.workspace.asRelativePath(u, false);
     const items: Item[] = [

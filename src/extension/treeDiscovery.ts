@@ -6,7 +6,8 @@
  */
 import * as vscode from 'vscode';
 import { ARM_LAYOUT_ENTRIES, discoverTreeAsync, type TreeLayout } from '../core/index';
-import { EXCLUDE_GLOB, MAX_HEADER_BYTES } from './lintFiles';
+import { EXCLUDE_GLOB } from './lintFiles';
+import { readHeader } from './workspaceRead';
 
 export interface OpenTree {
   tree: TreeLayout;
@@ -18,19 +19,6 @@ const ENTRY_GLOB = '**/xen/{include/asm-arm,arch/arm/include/asm}/config.h';
 
 export function uriOf(t: OpenTree, rel: string): vscode.Uri {
   return vscode.Uri.joinPath(t.folder, rel);
-}
-
-/** text of a workspace file, null when missing, not a file, or over the header cap */
-export async function readHeader(uri: vscode.Uri): Promise<string | null> {
-  try {
-    const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
-    if (open) return open.getText();
-    const stat = await vscode.workspace.fs.stat(uri);
-    if (stat.type !== vscode.FileType.File || stat.size > MAX_HEADER_BYTES) return null;
-    return new TextDecoder('utf-8').decode(await vscode.workspace.fs.readFile(uri));
-  } catch {
-    return null;
-  }
 }
 
 async function exists(uri: vscode.Uri): Promise<boolean> {

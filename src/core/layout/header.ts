@@ -193,10 +193,13 @@ export function parseHeaders(files: HeaderFile[], opts: ParseHeadersOptions): La
     starts.push({ stem, def, expr: def.name, startMacro: def.name, virt: !!m[2] });
   }
   // `FIXMAP_ADDR(n)` is the only start of FIXMAP before 2023 (doc §2): region = `<STEM>_ADDR(0)`
+  // (a set of the stems: one `some` over the starts per `_ADDR` macro was quadratic, issue 13 item 6)
+  const stems = new Set(starts.map((s) => s.stem));
   for (const def of macros.values()) {
     const m = /^([A-Z0-9_]+)_ADDR$/.exec(def.name);
     if (!m || !def.params || def.params.length !== 1 || NOT_REGION.test(m[1]!)) continue;
-    if (starts.some((s) => s.stem === m[1])) continue;
+    if (stems.has(m[1]!)) continue;
+    stems.add(m[1]!);
     starts.push({ stem: m[1]!, def, expr: `${def.name}(0)`, startMacro: def.name, virt: false });
   }
 

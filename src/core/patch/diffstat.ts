@@ -43,11 +43,94 @@ export function parseDiffstat(text: string): Diffstat | null {
   return files.length || summary ? { files, summary } : null;
 }
 
-/** `.../arm32/page.h` in a diffstat abbreviates a long path. */
-function samePath(stat: string, path: string): boolean {
-  if (stat === path) return true;
-  const tail = stat.replace(/^\.\.\.\/?/, '');
-  return stat.startsWith('...') && (path.endsWith('/' + tail) || path.endsWith(tail));
+const reverse = (s: string): string => {
+  let r = '';
+  for (let i = s.length - 1; i >= 0; i--) r += s[i];
+  return r;
+};
+
+/**
+ * The files of a patch found by diffstat path in O(1) or O(log n) each (issue 13 item 6: a
+ * `find` per row made n rows against n files quadratic). A row names a file by its path, or,
+ * starting with `...` (a long path abbreviated, `.../arm32/page.h`), by a tail the path ends
+ * with; the first not yet matched file in patch order wins. Whole paths: a map to each path's
+ * files in patch order. Tails (built on the first one): the paths reversed and sorted, so a
+ * tail is a prefix and its files one contiguous range, under a min-tree of the unmatched
+ * files' patch order.
+ */
+class FileFinder {
+  private readonly taken: boolean[];
+  private readonly exact = new Map<string, { at: number; list: number[] }>();
+  private revs: string[] = [];
+  /** sorted position of each patch index */
+  private pos: number[] = [];
+  private size = 0;
+  private tree: number[] | null = null;
+
+  constructor(private readonly files: readonly FileDiff[]) {
+    this.taken = new Array<boolean>(files.length).fill(false);
+    files.forEach((f, i) => {
+      const e = this.exact.get(f.path);
+      if (e) e.list.push(i);
+      else this.exact.set(f.path, { at: 0, list: [i] });
+    });
+  }
+
+  private buildTree(): number[] {
+    const items = this.files.map((f, i) => ({ r: reverse(f.path), i }));
+    items.sort((a, b) => (a.r < b.r ? -1 : a.r > b.r ? 1 : a.i - b.i));
+    this.revs = items.map((x) => x.r);
+    this.pos = new Array<number>(items.length);
+    items.forEach((x, p) => (this.pos[x.i] = p));
+    let size = 1;
+    while (size < Math.max(1, items.length)) size *= 2;
+    this.size = size;
+    const tree = new Array<number>(2 * size).fill(Infinity);
+    items.forEach((x, p) => (tree[size + p] = this.taken[x.i] ? Infinity : x.i));
+    for (let k = size - 1; k >= 1; k--) tree[k] = Math.min(tree[2 * k]!, tree[2 * k + 1]!);
+    return tree;
+  }
+
+  /** first sorted position from `from` on where `below` is false */
+  private bound(from: number, below: (r: string) => boolean): number {
+    let lo = from;
+    let hi = this.revs.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (below(this.revs[mid]!)) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  private take(i: number): number {
+    this.taken[i] = true;
+    const tree = this.tree;
+    if (tree)
+      for (let k = this.size + this.pos[i]!; k >= 1; k >>= 1)
+        tree[k] = k >= this.size ? Infinity : Math.min(tree[2 * k]!, tree[2 * k + 1]!);
+    return i;
+  }
+
+  /** the first unmatched file the diffstat path `stat` names, now matched; -1 if none */
+  find(stat: string): number {
+    if (!stat.startsWith('...')) {
+      const e = this.exact.get(stat);
+      if (!e) return -1;
+      while (e.at < e.list.length && this.taken[e.list[e.at]!]) e.at++;
+      return e.at < e.list.length ? this.take(e.list[e.at]!) : -1;
+    }
+    const tree = (this.tree ??= this.buildTree());
+    const key = reverse(stat.replace(/^\.\.\.\/?/, ''));
+    const lo = this.bound(0, (r) => r < key);
+    const hi = this.bound(lo, (r) => r.startsWith(key));
+    let best = Infinity;
+    for (let l = lo + this.size, h = hi + this.size; l < h; l >>= 1, h >>= 1) {
+      if (l & 1) best = Math.min(best, tree[l++]!);
+      if (h & 1) best = Math.min(best, tree[--h]!);
+    }
+    return best === Infinity ? -1 : this.take(best);
+  }
 }
 
 export function compareDiffstat(stat: Diffstat, files: FileDiff[], patchName: string): PatchFinding[] {
@@ -56,12 +139,14 @@ export function compareDiffstat(stat: Diffstat, files: FileDiff[], patchName: st
     out.push({ id: 'diffstat-mismatch', severity: 'warning', file, line: null, message });
   };
   const matched = new Set<FileDiff>();
+  const finder = new FileFinder(files);
   for (const s of stat.files) {
-    const d = files.find((x) => !matched.has(x) && samePath(s.path, x.path));
-    if (!d) {
+    const k = finder.find(s.path);
+    if (k < 0) {
       f(s.path, `diffstat lists ${s.path} (${s.changed} lines) but the patch has no diff for it`);
       continue;
     }
+    const d = files[k]!;
     matched.add(d);
     const got = d.added + d.removed;
     if (got !== s.changed)
