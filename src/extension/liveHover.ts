@@ -13,6 +13,7 @@ import {
   seedVlpt,
   tableEntry,
   translate,
+  va8,
   type LiveEntry,
   type LiveWalk,
 } from '../core/index';
@@ -83,7 +84,7 @@ export function liveHoverMarkdown(h: LiveHoverInput): string {
         : `**used** in the live xen_second: ${v.entry.state} \`${v.entry.raw}\`${region417(v.va) ? ` (Xen 4.17 ${escapeMd(region417(v.va)!)})` : ''}`;
     lines.push(
       '',
-      `seed VLPT: PTE at Xen VA ${hex(v.va)}${v.wrapped ? ' (wrapped past 4 GiB)' : ''}, xen_second slot ${v.slot} — ${slotState}`,
+      `seed VLPT: PTE at Xen VA ${va8(v.va)}${v.wrapped ? ' (wrapped past 4 GiB)' : ''}, xen_second slot ${v.slot} — ${slotState}`,
     );
   }
   return lines.join('\n');

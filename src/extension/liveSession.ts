@@ -177,26 +177,34 @@ export class LiveSession {
 
   /** The first thread's top frame, pausing the target when the adapter reports it running. */
   private async stoppedFrame(pause: boolean): Promise<number> {
-    const threads = (await this.request<{ threads?: { id: number; name: string }[] }>('threads', {}))?.threads ?? [];
-    const thread = threads[0];
-    if (!thread) throw new InputError(`"${this.dap.name}" reports no threads (is the gdbstub attached?)`);
-    this.threadId = thread.id;
-    const top = async () => {
-      const st = await this.request<
-        { stackFrames?: { id: number; instructionPointerReference?: string }[] } | undefined
-      >('stackTrace', { threadId: thread.id, startFrame: 0, levels: 1 }).catch(() => undefined);
-      return st?.stackFrames?.[0];
-    };
-    let frame = await top();
+    type Threads = { threads?: { id: number; name: string }[] } | undefined;
+    type Stack = { stackFrames?: { id: number; instructionPointerReference?: string }[] } | undefined;
+    // gdb answers neither -thread-info nor a backtrace while the target runs: both are retried after `pause`
+    const threads = () =>
+      this.request<Threads>('threads', {}).then(
+        (t) => t?.threads ?? [],
+        () => null,
+      );
+    const top = (threadId: number) =>
+      this.request<Stack>('stackTrace', { threadId, startFrame: 0, levels: 1 }).then(
+        (st) => st?.stackFrames?.[0],
+        () => undefined,
+      );
+    let list = await threads();
+    let frame = list?.[0] ? await top(list[0].id) : undefined;
     if (!frame && pause) {
       this.log(`live: "${this.dap.name}" runs; sending pause`);
-      await this.request('pause', { threadId: thread.id });
+      await this.request('pause', { threadId: list?.[0]?.id ?? 1 });
       for (let i = 0; i < 100 && !frame; i++) {
         await sleep(100);
-        frame = await top();
+        list = await threads();
+        frame = list?.[0] ? await top(list[0].id) : undefined;
       }
     }
-    if (!frame) throw new InputError(`"${this.dap.name}" did not stop (no stack frame after pause)`);
+    if (list && list.length === 0)
+      throw new InputError(`"${this.dap.name}" reports no threads (is the gdbstub attached?)`);
+    if (!frame || !list?.[0]) throw new InputError(`"${this.dap.name}" did not stop (no stack frame after pause)`);
+    this.threadId = list[0].id;
     this.pcText = frame.instructionPointerReference ?? null;
     return frame.id;
   }

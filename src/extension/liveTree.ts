@@ -197,6 +197,7 @@ export class LiveTree extends Disposable implements vscode.TreeDataProvider<Live
       item.tooltip = node.tooltip ?? node.description;
       if (node.icon) item.iconPath = new vscode.ThemeIcon(node.icon);
       if (node.command) item.command = node.command;
+      item.accessibilityInformation = { label: node.description ? `${node.label} ${node.description}` : node.label };
       return item;
     }
     const e = node.e;
