@@ -221,7 +221,14 @@ describe(
       assert.equal(await box.inputValue(), `127.0.0.1:${ctx.t.port}`);
       await page.keyboard.press('Enter');
       await openViewContainer(page, 'Xen Memory');
-      // room for the Live view: the other Xen Memory views collapsed
+      // room for the Live view: a wider side bar, the other Xen Memory views collapsed
+      const bar = await page.locator('.part.sidebar').boundingBox();
+      if (bar) {
+        await page.mouse.move(bar.x + bar.width + 1, bar.y + 300);
+        await page.mouse.down();
+        await page.mouse.move(bar.x + 560, bar.y + 300, { steps: 5 });
+        await page.mouse.up();
+      }
       for (const name of ['Xen second-level slots', 'VLPT', 'Scenario']) {
         const header = page.locator('.sidebar .pane-header', { hasText: name }).first();
         if ((await header.getAttribute('aria-expanded')) === 'true') await header.click();
@@ -295,13 +302,21 @@ describe(
 
     test('light theme screenshots', async () => {
       const { page } = ctx;
-      await runCommand(page, 'Preferences: Color Theme');
+      // the theme picker stays open after the command, so not runCommand()
+      await page.keyboard.press('F1');
+      await page.locator(sel.quickInputBox).fill('>Preferences: Color Theme');
+      await page
+        .locator(sel.quickInputRow, { has: page.getByText('Preferences: Color Theme', { exact: true }) })
+        .first()
+        .click();
+      await page.locator(sel.quickInputRow, { hasText: 'Dark Modern' }).first().waitFor();
       await page.locator(sel.quickInputBox).fill('Light Modern');
       await page.locator(sel.quickInputRow, { hasText: 'Light Modern' }).first().click();
       await page.waitForFunction(() => document.querySelector('.monaco-workbench')?.classList.contains('vs'), null, {
         timeout: 20_000,
       });
-      await page.waitForTimeout(500);
+      await page.mouse.move(700, 600); // no tooltip in the picture
+      await page.waitForTimeout(800);
       await screenshot(page, SHOTS, 'light-live-tree');
       const tok = page
         .locator('.editor-group-container .monaco-editor .view-lines span span', {
