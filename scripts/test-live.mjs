@@ -8,6 +8,11 @@ import { fileURLToPath } from 'node:url';
 import { aptInstall, SetupError } from './setup-code-server.mjs';
 
 const T0 = Date.now();
+const ARCH = process.argv[2] ?? 'armhf'; // npm run test:live -- arm64
+if (ARCH !== 'armhf' && ARCH !== 'arm64') {
+  process.stderr.write(`test:live: arch "${ARCH}" is not armhf or arm64\n`);
+  process.exit(2);
+}
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 /** @param {string} cmd */
 const has = (cmd) => spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;
@@ -39,6 +44,9 @@ const step = (cmd, args, env) => {
 };
 let code = step(process.execPath, ['scripts/setup-code-server.mjs', '--for=e2e']);
 if (code === 0) code = step(process.execPath, ['scripts/build.mjs']);
-if (code === 0) code = step(process.execPath, ['--test', 'test/e2e/live.test.mjs'], { XEN_LIVE_E2E: '1' });
-process.stdout.write(`test:live ${code === 0 ? 'passed' : 'FAILED'} in ${((Date.now() - T0) / 1000).toFixed(1)} s\n`);
+if (code === 0)
+  code = step(process.execPath, ['--test', 'test/e2e/live.test.mjs'], { XEN_LIVE_E2E: '1', XEN_LIVE_ARCH: ARCH });
+process.stdout.write(
+  `test:live (${ARCH}) ${code === 0 ? 'passed' : 'FAILED'} in ${((Date.now() - T0) / 1000).toFixed(1)} s\n`,
+);
 process.exit(code);

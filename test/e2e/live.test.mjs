@@ -6,7 +6,7 @@
 //
 // Run by `npm run test:live` (scripts/test-live.mjs sets XEN_LIVE_E2E=1); the plain E2E glob skips it cleanly.
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -21,11 +21,13 @@ const T0 = Date.now();
 const timings = /** @type {Record<string, number>} */ ({});
 const mark = (/** @type {string} */ k) => (timings[k] = Date.now() - T0);
 
-/** Boot the armhf target; resolves with target.json once dom0's shell is up. */
+const ARCH = process.env.XEN_LIVE_ARCH === 'arm64' ? 'arm64' : 'armhf';
+
+/** Boot the target; resolves with target.json once dom0's shell is up. */
 async function bootTarget(ctx) {
   const log = path.join(ctx.tmp, 'live-target.log');
   const out = fs.openSync(log, 'w');
-  ctx.target = spawn(process.execPath, [path.join(ROOT, 'scripts/live-target.mjs'), 'armhf'], {
+  ctx.target = spawn(process.execPath, [path.join(ROOT, 'scripts/live-target.mjs'), ARCH], {
     cwd: ROOT,
     stdio: ['ignore', out, out],
   });
@@ -37,63 +39,85 @@ async function bootTarget(ctx) {
     if (ctx.target.exitCode !== null) throw new Error(`live-target exited ${ctx.target.exitCode}:\n${text}`);
     await new Promise((r) => setTimeout(r, 250));
   }
-  const json = path.join(ROOT, '.live-cache/armhf/run/target.json');
+  const json = path.join(ROOT, `.live-cache/${ARCH}/run/target.json`);
   const t = JSON.parse(fs.readFileSync(json, 'utf8'));
   ctx.qemuPid = t.pid;
   return t;
 }
 
 /**
- * gdb's own walk of `gpa` through dom0's p2m (armhf: 40-bit IPA from level 1, root of 2 pages; FEASIBILITY.md):
- * the registers and the three entries on the way, read in QEMU's physical memory mode. The index arithmetic is
- * written here by hand; which entries are used is decided from their bits in JS.
+ * How each arch's p2m is walked (FEASIBILITY.md): armhf 40-bit IPA from level 1 with a root of 2 concatenated pages
+ * (index bits 39:30); arm64 44-bit IPA from level 0. On arm64 gdb first stops at leave_hypervisor_to_guest: idle
+ * Xen runs with VMID 0 and an empty root.
  */
-function gdbWalk(port, gpa) {
-  const cmds = [
-    'set pagination off',
-    `target remote 127.0.0.1:${port}`,
+const WALK = {
+  armhf: { vttbr: 'VTTBR', vtcr: 'VTCR', start: 1, rootMask: 0x3ff, ptr: '(unsigned int)' },
+  arm64: { vttbr: 'VTTBR_EL2', vtcr: 'VTCR_EL2', start: 0, rootMask: 0x1ff, ptr: '' },
+}[ARCH];
+
+/**
+ * gdb's own walk of `gpa` through dom0's p2m: the registers and each level's entry, read in QEMU's physical
+ * memory mode. The index arithmetic is written here by hand; which entry is the leaf is decided from its bits.
+ */
+async function gdbWalk(t, gpa) {
+  const cmds = ['set pagination off', `target remote 127.0.0.1:${t.port}`];
+  if (ARCH === 'arm64') cmds.push(`break *${t.symbols.leave_hypervisor_to_guest}`, 'continue', 'delete');
+  cmds.push(
     'maint packet Qqemu.PhyMemMode:1',
-    'p/x (unsigned int)($VTTBR >> 32)',
-    'p/x (unsigned int)$VTTBR',
-    'p/x (unsigned int)$VTCR',
-    'set $root = (unsigned long long)$VTTBR & 0xfffffffff000ULL',
+    `p/x (unsigned int)($${WALK.vttbr} >> 32)`,
+    `p/x (unsigned int)$${WALK.vttbr}`,
+    `p/x (unsigned int)$${WALK.vtcr}`,
+    `set $t = (unsigned long long)$${WALK.vttbr} & 0xfffffffff000ULL`,
     `set $gpa = ${gpa}ULL`,
-    'set $e1 = *(unsigned long long *)(unsigned int)($root + (($gpa >> 30) & 0x3ff) * 8)',
-    'p/x $e1',
-    'set $e2 = *(unsigned long long *)(unsigned int)(($e1 & 0xfffffff000ULL) + (($gpa >> 21) & 0x1ff) * 8)',
-    'p/x $e2',
-    'set $e3 = *(unsigned long long *)(unsigned int)(($e2 & 0xfffffff000ULL) + (($gpa >> 12) & 0x1ff) * 8)',
-    'p/x $e3',
-    'maint packet Qqemu.PhyMemMode:0',
-    'detach',
-  ];
-  const r = spawnSync('gdb-multiarch', ['-q', '-nx', '-batch', ...cmds.flatMap((c) => ['-ex', c])], {
-    encoding: 'utf8',
-    timeout: 60_000,
-  });
-  const vals = [...r.stdout.matchAll(/^\$\d+ = (0x[0-9a-f]+)$/gm)].map((m) => BigInt(m[1]));
-  assert.equal(vals.length, 6, `gdb printed ${vals.length} values:\n${r.stdout}\n${r.stderr}`);
-  const [vttbrHi, vttbrLo, vtcr, e1, e2, e3] = vals;
-  const gpaN = BigInt(gpa);
-  // an entry whose bits[1:0] are x1/01 is a block, 1x a table (an invalidated entry keeps bit 1): ARM ARM, VMSAv8-32
-  let ma;
-  let leafLevel;
-  if ((e2 & 2n) === 0n) {
-    ma = (e2 & 0xffffffe00000n) | (gpaN & 0x1fffffn);
-    leafLevel = 2;
-  } else {
-    ma = (e3 & 0xfffffffff000n) | (gpaN & 0xfffn);
-    leafLevel = 3;
+  );
+  for (let lvl = WALK.start; lvl <= 3; lvl++) {
+    const shift = 39 - 9 * lvl;
+    const mask = lvl === WALK.start ? WALK.rootMask : 0x1ff;
+    cmds.push(
+      `set $e = *(unsigned long long *)${WALK.ptr}($t + (($gpa >> ${shift}) & ${mask}) * 8)`,
+      'p/x $e',
+      'set $t = $e & 0xfffffffff000ULL',
+    );
   }
+  cmds.push('maint packet Qqemu.PhyMemMode:0', 'detach');
+  const gdb = spawn('gdb-multiarch', ['-q', '-nx', '-batch', ...cmds.flatMap((c) => ['-ex', c])]);
+  let stdout = '';
+  let stderr = '';
+  gdb.stdout.on('data', (d) => (stdout += d));
+  gdb.stderr.on('data', (d) => (stderr += d));
+  const done = new Promise((resolve) => gdb.once('exit', resolve));
+  // an idle dom0 may take a while to be scheduled: a key on its console wakes it
+  const poke = ARCH === 'arm64' ? setInterval(() => void consoleRoundTrip(t, '\r', '', 0), 2000) : undefined;
+  const timer = setTimeout(() => gdb.kill('SIGKILL'), 60_000);
+  await done;
+  clearTimeout(timer);
+  clearInterval(poke);
+  const vals = [...stdout.matchAll(/^\$\d+ = (0x[0-9a-f]+)$/gm)].map((m) => BigInt(m[1]));
+  const levels = 4 - WALK.start;
+  assert.equal(vals.length, 3 + levels, `gdb printed ${vals.length} values:\n${stdout}\n${stderr}`);
+  const [vttbrHi, vttbrLo, vtcr, ...entries] = vals;
+  const gpaN = BigInt(gpa);
+  // bits[1:0]: 1x a table (an invalidated entry keeps bit 1 and clears bit 0), x0/01 a block; level 3 is the page
+  let leafLevel = 3;
+  for (let i = 0; i < entries.length; i++) {
+    const lvl = WALK.start + i;
+    if (lvl === 3 || (entries[i] & 2n) === 0n) {
+      leafLevel = lvl;
+      break;
+    }
+  }
+  const size = 1n << BigInt(39 - 9 * leafLevel);
+  const leaf = entries[leafLevel - WALK.start];
+  const ma = (leaf & 0xfffffffff000n & ~(size - 1n)) | (gpaN & (size - 1n));
   return {
     vmid: Number((vttbrHi >> 16n) & 0xffn),
     root: ((vttbrHi << 32n) | vttbrLo) & 0xfffffffff000n,
     vtcr,
-    e1,
-    e2,
-    e3,
+    entries,
     ma,
     leafLevel,
+    leaf,
+    size,
   };
 }
 
@@ -124,14 +148,17 @@ async function consoleRoundTrip(t, text, expect, ms = 20_000) {
   return seen;
 }
 
-const hx = (/** @type {bigint} */ v) => `0x${v.toString(16).padStart(8, '0')}`;
+/** hex as the extension prints addresses (no padding) */
+const hx = (/** @type {bigint | number} */ v) => `0x${v.toString(16)}`;
+/** a raw descriptor as 16 hex digits */
+const raw = (/** @type {bigint} */ v) => `0x${v.toString(16).padStart(16, '0')}`;
 
 describe(
-  'live Xen (armhf, QEMU) in VS Code',
+  `live Xen (${ARCH}, QEMU) in VS Code`,
   { skip: ENABLED ? false : 'run by npm run test:live', timeout: 600_000 },
   () => {
     const ctx = /** @type {any} */ ({});
-    /** @type {ReturnType<typeof gdbWalk>} */
+    /** @type {Awaited<ReturnType<typeof gdbWalk>>} */
     let gdb;
     let gpa = 0;
 
@@ -144,11 +171,11 @@ describe(
       const bank = /BANK\[0\] (0x[0-9a-f]+)-/.exec(fs.readFileSync(ctx.t.console, 'latin1'));
       assert.ok(bank, 'Xen printed dom0 BANK[0]');
       gpa = Number(bank[1]) + 0x345678;
-      gdb = gdbWalk(ctx.t.port, gpa);
+      gdb = await gdbWalk(ctx.t, gpa);
       mark('gdbWalkMs');
       // a workspace with the target's target.json (the attach command's default) and a log line with the GPA
       const ws = path.join(ctx.tmp, 'ws');
-      fs.mkdirSync(path.join(ws, '.live-cache/armhf/run'), { recursive: true });
+      fs.mkdirSync(path.join(ws, `.live-cache/${ARCH}/run`), { recursive: true });
       fs.copyFileSync(
         path.join(ROOT, '.live-cache/armhf/run/target.json'),
         path.join(ws, '.live-cache/armhf/run/target.json'),
@@ -209,8 +236,9 @@ describe(
 
     test('gdb reads dom0’s p2m: VMID 1, a leaf for the GPA', () => {
       assert.equal(gdb.vmid, 1);
-      assert.equal(gdb.vtcr & 0xffn, 0x58n, 'VTCR: T0SZ -8 (40-bit IPA), SL0 1 (start level 1)');
-      assert.ok(gdb.e1 !== 0n && gdb.e2 !== 0n, `entries on the way: e1 ${hx(gdb.e1)} e2 ${hx(gdb.e2)}`);
+      // armhf VTCR 0x…58: T0SZ -8 (40-bit IPA), SL0 1 (level 1); arm64 VTCR_EL2 0x…94: T0SZ 20 (44 bits), SL0 2 (level 0)
+      assert.equal(gdb.vtcr & 0xffn, ARCH === 'armhf' ? 0x58n : 0x94n);
+      assert.ok(gdb.leaf !== 0n, `entries on the way: ${gdb.entries.map(raw).join(' ')}`);
     });
 
     test('Attach to Live Xen… (default: the target’s host:port) fills the Live view', async () => {
@@ -234,13 +262,30 @@ describe(
         if ((await header.getAttribute('aria-expanded')) === 'true') await header.click();
       }
       const tree = treeView(page, 'Live');
-      const vttbr = tree.getByRole('treeitem', { name: /^VTTBR 0x/ });
+      let vttbr = tree.getByRole('treeitem', { name: new RegExp(`^${WALK.vttbr} 0x`) });
       await vttbr.waitFor({ timeout: 90_000 });
       mark('attachedMs');
       await runCommand(page, 'View: Hide Panel'); // the Debug Console the session opened
+      if (ARCH === 'arm64' && /VMID 0/.test((await vttbr.textContent()) ?? '')) {
+        // the idle pitfall: VMID 0, empty root; the view offers to stop at the next guest entry
+        await tree.getByRole('treeitem', { name: /^p2m root \(VMID 0\)/ }).click();
+        const idle = tree.getByRole('treeitem', {
+          name: /^p2m root empty while idle — break at leave_hypervisor_to_guest/,
+        });
+        await idle.waitFor({ timeout: 30_000 });
+        await screenshot(page, SHOTS, 'dark-live-arm64-idle');
+        await idle.click();
+        const poke = setInterval(() => void consoleRoundTrip(ctx.t, '\r', '', 0), 2000);
+        vttbr = tree.getByRole('treeitem', { name: new RegExp(`^${WALK.vttbr} 0x.*VMID 1`) });
+        await vttbr.waitFor({ timeout: 60_000 }).finally(() => clearInterval(poke));
+        mark('guestEntryMs');
+      }
       assert.match((await vttbr.textContent()) ?? '', /VMID 1/);
-      const vtcr = tree.getByRole('treeitem', { name: /^VTCR 0x/ });
-      assert.match((await vtcr.textContent()) ?? '', /40-bit IPA.*start level 1.*root 2 pages/);
+      const vtcr = tree.getByRole('treeitem', { name: new RegExp(`^${WALK.vtcr} 0x`) });
+      assert.match(
+        (await vtcr.textContent()) ?? '',
+        ARCH === 'armhf' ? /40-bit IPA.*start level 1.*root 2 pages/ : /44-bit IPA.*start level 0.*root 1 page/,
+      );
     });
 
     test('the live p2m expands to the GPA’s leaf with gdb’s entries', async () => {
@@ -248,30 +293,23 @@ describe(
       const tree = treeView(page, 'Live');
       const p2m = tree.getByRole('treeitem', { name: /^p2m root \(VMID 1\)/ });
       await p2m.click();
-      const l1 = tree.getByRole('treeitem', { name: new RegExp(`^L1\\[${Math.floor(gpa / 2 ** 30)}\\] GPA`) });
-      await l1.waitFor({ timeout: 30_000 });
-      await l1.click();
-      const l2base = gpa - (gpa % 0x200000);
-      const l2 = tree.getByRole('treeitem', {
-        name: new RegExp(`^L2\\[${Math.floor(gpa / 0x200000) % 512}\\] GPA 0x${l2base.toString(16).padStart(8, '0')}`),
-      });
-      await l2.waitFor({ timeout: 30_000 });
-      if (gdb.leafLevel === 2) {
-        // a 2 MiB block: the leaf; its MA is the block's base
-        const text = (await l2.getAttribute('aria-label')) ?? '';
-        assert.match(text, new RegExp(`block 2 MiB → MA ${hx(gdb.e2 & 0xffffffe00000n)}`));
-        if ((gdb.e2 & 1n) === 0n) assert.match(text, /invalidated/);
-      } else {
-        await l2.click();
-        const l3base = gpa - (gpa % 4096);
-        const l3 = tree.getByRole('treeitem', {
-          name: new RegExp(`^L3\\[${Math.floor(gpa / 4096) % 512}\\] GPA 0x${l3base.toString(16).padStart(8, '0')}`),
-        });
-        await l3.waitFor({ timeout: 30_000 });
-        assert.match(
-          (await l3.getAttribute('aria-label')) ?? '',
-          new RegExp(`page 4 KiB → MA ${hx(gdb.e3 & 0xfffffffff000n)}`),
-        );
+      // one row per level, from the root's level to the leaf: "L<level>[<index>] GPA <first GPA it covers>"
+      for (let lvl = WALK.start; lvl <= gdb.leafLevel; lvl++) {
+        const shift = 39 - 9 * lvl;
+        const index = Math.floor(gpa / 2 ** shift) % (lvl === WALK.start ? WALK.rootMask + 1 : 512);
+        const base = gpa - (gpa % 2 ** shift);
+        const row = tree.getByRole('treeitem', { name: new RegExp(`^L${lvl}\\[${index}\\] GPA ${hx(base)} `) });
+        await row.waitFor({ timeout: 30_000 });
+        const label = (await row.getAttribute('aria-label')) ?? '';
+        const e = gdb.entries[lvl - WALK.start];
+        if (lvl < gdb.leafLevel) {
+          assert.match(label, new RegExp(`table → ${hx(e & 0xfffffffff000n)}`));
+          await row.click();
+        } else {
+          const kind = lvl === 3 ? 'page 4 KiB' : lvl === 2 ? 'block 2 MiB' : 'block 1 GiB';
+          assert.match(label, new RegExp(`${kind} → MA ${hx(gdb.ma - (gdb.ma % gdb.size))}`));
+          if ((e & 1n) === 0n) assert.match(label, /invalidated/);
+        }
       }
       mark('leafMs');
       await screenshot(page, SHOTS, 'dark-live-tree');
@@ -293,9 +331,18 @@ describe(
       await hover.waitFor({ timeout: 30_000 });
       const text = (await hover.textContent()) ?? '';
       assert.match(text, new RegExp(`machine address ${hx(gdb.ma)}`), text);
-      assert.match(text, /seed VLPT: PTE at Xen VA 0x[0-9a-f]{8}, xen_second slot \d+ — (free|used|\w)/);
+      if (ARCH === 'armhf') {
+        // 0x08000000 + (gpa >> 12) * 8, and its 2 MiB slot
+        const va = 0x08000000 + Math.floor(gpa / 4096) * 8;
+        const slot = Math.floor(va / 0x200000);
+        assert.ok(
+          text.includes(`seed VLPT: PTE at Xen VA 0x${va.toString(16).padStart(8, '0')}, xen_second slot ${slot} — `),
+          text,
+        );
+      }
       // gdb's entries appear raw in the hover's table
-      assert.ok(text.includes(`0x${gdb.e1.toString(16).padStart(16, '0')}`), `L1 entry ${hx(gdb.e1)} in:\n${text}`);
+      for (const e of gdb.entries.slice(0, gdb.leafLevel - WALK.start + 1))
+        assert.ok(text.includes(raw(e)), `${raw(e)} in:\n${text}`);
       mark('hoverMs');
       await screenshot(page, SHOTS, 'dark-live-hover');
     });
