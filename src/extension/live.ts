@@ -26,6 +26,10 @@ export class Live extends Disposable {
   private readonly attached = new Map<string, () => void>();
   private readonly attachedSeen = new Set<string>();
   private ownConfigs = new Map<string, XenLiveConfig>();
+  /** >0 while an operation of ours runs the target (its continued/stopped events are not the user's) */
+  private quiet = 0;
+  /** the last requests VS Code or we sent to the current session (the log of a refused one names them) */
+  private readonly lastRequests: string[] = [];
 
   constructor(private readonly extensionUri: vscode.Uri) {
     super();
@@ -84,7 +88,21 @@ export class Live extends Disposable {
     this._register(
       vscode.debug.registerDebugAdapterTrackerFactory('*', {
         createDebugAdapterTracker: (session) => ({
-          onDidSendMessage: (m: { type?: string; event?: string; command?: string; success?: boolean }) => {
+          onWillReceiveMessage: (m: { type?: string; command?: string }) => {
+            if (this.current?.dap.id === session.id && m.type === 'request') this.lastRequests.push(m.command ?? '?');
+            if (this.lastRequests.length > 8) this.lastRequests.shift();
+          },
+          onDidSendMessage: (m: {
+            type?: string;
+            event?: string;
+            command?: string;
+            success?: boolean;
+            message?: string;
+          }) => {
+            if (m.type === 'response' && m.success === false && this.current?.dap.id === session.id)
+              log(
+                `live: the adapter refused ${m.command}: ${m.message ?? ''} (requests: ${this.lastRequests.join(' ')})`,
+              );
             if (m.type === 'response' && m.command === 'attach') {
               this.attachedSeen.add(session.id);
               this.attached.get(session.id)?.();
@@ -146,6 +164,11 @@ export class Live extends Disposable {
   private setRunning(running: boolean): void {
     if (this.running === running) return;
     this.running = running;
+    if (this.quiet) {
+      // our own continue/stop (catchGuestEntry) re-reads once when it is done
+      this.current?.cache.clear();
+      return;
+    }
     if (!running && this.current) {
       // stopped somewhere new: the registers (another vCPU/guest) and memory may differ
       void this.current.readRegisters().then(
@@ -305,9 +328,15 @@ export class Live extends Disposable {
       );
     }
     const at = addr;
-    await this.withProgress(`waiting for a guest entry (break at ${at})`, async () => {
-      await cur.breakAtGuestEntry(at);
-    });
+    this.quiet++;
+    try {
+      await this.withProgress(`waiting for a guest entry (break at ${at})`, async () => {
+        await cur.breakAtGuestEntry(at);
+      });
+    } finally {
+      this.quiet--;
+      this.running = false;
+    }
     this.fire();
   }
 

@@ -39,7 +39,8 @@ export type LiveNode =
       icon?: string;
       command?: vscode.Command;
     }
-  | { kind: 'entry'; gen: number; table: TableRef; e: LiveEntry };
+  /** key: the path from the group (a table can show under two parents: xen_second is also under Xen's root) */
+  | { kind: 'entry'; gen: number; table: TableRef; e: LiveEntry; key: string };
 
 const STATE_TEXT: Record<string, string> = {
   table: 'table',
@@ -76,19 +77,22 @@ export class LiveTree extends Disposable implements vscode.TreeDataProvider<Live
     }
     if (node.gen !== gen) return [];
     if (this.live.running)
-      return [info(gen, 'running', 'The target is running: pause it to read its tables', 'debug-pause')];
+      return [
+        info(gen, `${nodeId(node)}/running`, 'The target is running: pause it to read its tables', 'debug-pause'),
+      ];
     try {
       if (node.kind === 'group') return await this.groupChildren(node.group, gen);
       if (node.kind === 'entry' && node.e.shape === 'table' && node.e.level < 3) {
         return await this.entries(
           { stage: node.table.stage, pa: node.e.pa, level: node.e.level + 1, base: node.e.input, pages: 1 },
           gen,
+          node.key,
         );
       }
       return [];
     } catch (err) {
       const msg = err instanceof Error ? err.message : String(err);
-      return [info(gen, `err:${nodeId(node)}`, `could not read: ${msg}`, 'error')];
+      return [info(gen, `${nodeId(node)}/error`, `could not read: ${msg}`, 'error')];
     }
   }
 
@@ -125,7 +129,7 @@ export class LiveTree extends Disposable implements vscode.TreeDataProvider<Live
       ];
     }
     if (group === 'xenRoot') {
-      return this.entries({ stage: 'xen', pa: root.rootPa, level: root.startLevel, base: 0, pages: 1 }, gen);
+      return this.entries({ stage: 'xen', pa: root.rootPa, level: root.startLevel, base: 0, pages: 1 }, gen, group);
     }
     if (group === 'xenSecond') {
       const found = await findXenSecond(cur.read, cur.arch, regs.ttbr);
@@ -133,11 +137,12 @@ export class LiveTree extends Disposable implements vscode.TreeDataProvider<Live
       // xen_second maps VA 0 – 1 GiB on arm32; on arm64 it is the level-2 table of XEN_VIRT_START's GiB
       const l1 = found.walk.steps.find((s) => s.level === 2);
       const base = l1 ? l1.entry.input - (l1.entry.input % 0x40000000) : 0;
-      return this.entries({ stage: 'xen', pa: found.pa, level: 2, base, pages: 1 }, gen);
+      return this.entries({ stage: 'xen', pa: found.pa, level: 2, base, pages: 1 }, gen, group);
     }
     const entries = await this.entries(
       { stage: 'p2m', pa: s2.rootPa, level: s2.startLevel, base: 0, pages: s2.rootPages },
       gen,
+      group,
     );
     if (entries.length === 0) {
       const idle =
@@ -156,10 +161,16 @@ export class LiveTree extends Disposable implements vscode.TreeDataProvider<Live
     return entries;
   }
 
-  private async entries(t: TableRef, gen: number): Promise<LiveNode[]> {
+  private async entries(t: TableRef, gen: number, parentKey: string): Promise<LiveNode[]> {
     const cur = this.live.current!;
     const table: LiveTable = await readTable(cur.read, t.stage, t.pa, t.level, t.base, t.pages);
-    return usedEntries(table).map((e) => ({ kind: 'entry' as const, gen, table: t, e }));
+    return usedEntries(table).map((e) => ({
+      kind: 'entry' as const,
+      gen,
+      table: t,
+      e,
+      key: `${parentKey}/${e.index}`,
+    }));
   }
 
   getTreeItem(node: LiveNode): vscode.TreeItem {
@@ -261,5 +272,5 @@ function info(
 function nodeId(node: LiveNode): string {
   if (node.kind === 'group') return node.group;
   if (node.kind === 'info') return node.id;
-  return `${node.table.stage}:${node.table.pa}:${node.e.index}`;
+  return node.key;
 }

@@ -177,8 +177,8 @@ describe(
       const ws = path.join(ctx.tmp, 'ws');
       fs.mkdirSync(path.join(ws, `.live-cache/${ARCH}/run`), { recursive: true });
       fs.copyFileSync(
-        path.join(ROOT, '.live-cache/armhf/run/target.json'),
-        path.join(ws, '.live-cache/armhf/run/target.json'),
+        path.join(ROOT, `.live-cache/${ARCH}/run/target.json`),
+        path.join(ws, `.live-cache/${ARCH}/run/target.json`),
       );
       fs.writeFileSync(path.join(ws, 'dom0.log'), `dom0 touched GPA 0x${gpa.toString(16)} (RAM bank ${bank[1]})\n`);
       ctx.server = await startCodeServer({
@@ -344,6 +344,7 @@ describe(
       for (const e of gdb.entries.slice(0, gdb.leafLevel - WALK.start + 1))
         assert.ok(text.includes(raw(e)), `${raw(e)} in:\n${text}`);
       mark('hoverMs');
+      await page.waitForTimeout(400); // the hover's fade-in
       await screenshot(page, SHOTS, 'dark-live-hover');
     });
 
@@ -373,7 +374,11 @@ describe(
       await page.mouse.move(10, 10);
       await tok.hover();
       await page.locator('.monaco-hover', { hasText: 'Xen Memory · live' }).waitFor({ timeout: 30_000 });
+      await page.waitForTimeout(400);
       await screenshot(page, SHOTS, 'light-live-hover');
+      // no error toast on the way (duplicate tree ids, failed reads)
+      const toasts = (await page.locator(sel.toastMessage).allTextContents()).join(' | ');
+      assert.doesNotMatch(toasts, /already registered|failed|could not|error/i, toasts);
     });
 
     test('Detach resumes the target: dom0’s shell answers on the console', async () => {
