@@ -1,7 +1,7 @@
 // One esbuild script, several entries (see ../shared/docs/style.md §8).
 // node scripts/build.mjs [--production] [--watch]
 import * as esbuild from 'esbuild';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
@@ -35,6 +35,40 @@ if (existsSync('src/extension/main.ts')) {
     format: 'cjs',
     external: ['vscode'],
   });
+}
+// The DAP adapter the `xen-live` debug type runs (issue 14): cdt-gdb-adapter's gdb-target entry as one file, so the
+// .vsix ships it while `vsce package --no-dependencies` keeps node_modules out. Its native parts stay out: the pty
+// addon is loaded only for "run in terminal" (never used here), serialport is replaced (scripts/lib/serialport-unsupported.cjs).
+const ADAPTER_ENTRY = 'node_modules/cdt-gdb-adapter/dist/debugTargetAdapter.js';
+if (existsSync(ADAPTER_ENTRY)) {
+  builds.push({
+    ...common,
+    entryPoints: [ADAPTER_ENTRY],
+    outfile: 'dist/gdbAdapter.js',
+    platform: 'node',
+    format: 'cjs',
+    minify: true,
+    sourcemap: false,
+    alias: { serialport: './scripts/lib/serialport-unsupported.cjs' },
+    external: ['*.node'],
+  });
+  // EPL-2.0 (cdt-gdb-adapter) and MIT (@vscode/debugadapter): their licences ship beside the bundle
+  mkdirSync('dist', { recursive: true });
+  const adapterPkg = JSON.parse(readFileSync('node_modules/cdt-gdb-adapter/package.json', 'utf8'));
+  writeFileSync(
+    'dist/gdbAdapter.LICENSE.txt',
+    [
+      `dist/gdbAdapter.js bundles cdt-gdb-adapter ${adapterPkg.version} (Eclipse CDT.cloud, EPL-2.0; source:`,
+      'https://github.com/eclipse-cdt-cloud/cdt-gdb-adapter) and @vscode/debugadapter (MIT).',
+      '',
+      '=== cdt-gdb-adapter NOTICE ===',
+      readFileSync('node_modules/cdt-gdb-adapter/NOTICE', 'utf8'),
+      '=== cdt-gdb-adapter LICENSE ===',
+      readFileSync('node_modules/cdt-gdb-adapter/LICENSE', 'utf8'),
+      '=== @vscode/debugadapter License.txt ===',
+      readFileSync('node_modules/@vscode/debugadapter/License.txt', 'utf8'),
+    ].join('\n'),
+  );
 }
 if (existsSync('src/webview/map.ts')) {
   builds.push({

@@ -118,6 +118,7 @@ export {
   XEN_VIRT_START_417,
   SEED_VIRT_LIN_P2M_START,
 } from './live/decode';
+export { region417, LAYOUT_417_ARM32 } from './live/report';
 export type {
   ReadPhys,
   LiveArch,

@@ -11,6 +11,7 @@ export const VIEW = {
   xenSecond: 'xenMemory.xenSecond',
   vlpt: 'xenMemory.vlpt',
   scenario: 'xenMemory.scenario',
+  live: 'xenMemory.live',
 } as const;
 
 export const CMD = {
@@ -52,6 +53,18 @@ export const DIAGNOSTIC_SOURCE = 'Xen Memory Lens';
 export const CTX_ERROR = 'xenMemory.error';
 /** context key set while prepare_vlpt wrote no slot (the VLPT view's welcome text) */
 export const CTX_VLPT_EMPTY = 'xenMemory.vlptEmpty';
+
+/** the live Xen commands (registered by live.ts, not by Commands) */
+export const LIVE_CMD = {
+  attach: 'xenMemory.attachLive',
+  detach: 'xenMemory.detachLive',
+  refresh: 'xenMemory.refreshLive',
+  guestEntry: 'xenMemory.liveGuestEntry',
+} as const;
+/** the debug type of a live Xen (cdt-gdb-adapter + gdb-multiarch against QEMU's gdbstub; issue 14) */
+export const DEBUG_TYPE = 'xen-live';
+/** context key set while a live Xen is attached (the Live view's welcome text and title buttons) */
+export const CTX_LIVE = 'xenMemory.live';
 
 /** the Scenario view's commands (registered by scenarioView.ts, not by Commands) */
 export const SCENARIO_CMD = {

@@ -14,6 +14,8 @@ import { MapPanel } from './mapPanel';
 import { RegionCodeLens } from './codeLens';
 import { Diagnostics } from './diagnostics';
 import { ScenarioView } from './scenarioView';
+import { Live } from './live';
+import { LiveTree } from './liveTree';
 
 export function activate(context: vscode.ExtensionContext): void {
   const t0 = performance.now();
@@ -30,7 +32,9 @@ export function activate(context: vscode.ExtensionContext): void {
     own(
       new Commands({ state, xenSecond, vlpt, showMap: (patch) => MapPanel.show(context.extensionUri, state, patch) }),
     );
-    own(new Hovers(state));
+    const live = own(new Live(context.extensionUri));
+    own(new LiveTree(live));
+    own(new Hovers(state, live));
     own(MapPanel.register(context.extensionUri, state));
     own({ dispose: () => MapPanel.disposeCurrent() });
     own(new RegionCodeLens(state));

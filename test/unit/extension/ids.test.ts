@@ -8,6 +8,7 @@ import {
   HOVER_COMMANDS,
   MAP_VIEW_TYPE,
   SCENARIO_CMD,
+  LIVE_CMD,
   SETTING,
   VIEW,
 } from '../../../src/extension/ids';
@@ -18,7 +19,9 @@ const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta
 describe('ids.ts matches package.json contributes, both ways', () => {
   it('every command id is contributed and every contributed command is in ids.ts', () => {
     const contributed = pkg.contributes.commands.map((c: { command: string }) => c.command).sort();
-    expect(contributed).toEqual([...Object.values(CMD), ...Object.values(SCENARIO_CMD)].sort());
+    expect(contributed).toEqual(
+      [...Object.values(CMD), ...Object.values(SCENARIO_CMD), ...Object.values(LIVE_CMD)].sort(),
+    );
   });
   it('every command is in the "Xen Memory" category', () => {
     for (const c of pkg.contributes.commands) expect(c.category).toBe('Xen Memory');
@@ -43,7 +46,7 @@ describe('ids.ts matches package.json contributes, both ways', () => {
     expect(props['xenMemory.layoutSource'].default).toBe(DEFAULT_SETTINGS.layoutSource);
   });
   it('menus only name contributed commands; hover commands are ours', () => {
-    const ids = new Set<string>([...Object.values(CMD), ...Object.values(SCENARIO_CMD)]);
+    const ids = new Set<string>([...Object.values(CMD), ...Object.values(SCENARIO_CMD), ...Object.values(LIVE_CMD)]);
     for (const list of Object.values(pkg.contributes.menus) as Array<Array<{ command: string }>>)
       for (const m of list) expect(ids.has(m.command as never)).toBe(true);
     for (const c of HOVER_COMMANDS) expect(ids.has(c)).toBe(true);
