@@ -11,6 +11,7 @@ import { CTX_LIVE, DEBUG_TYPE, LIVE_CMD } from './ids';
 import { LiveSession, type DapSession } from './liveSession';
 import { adapterConfig, checkHostPort, type TargetJson, type XenLiveConfig } from './liveConfig';
 import { log, reportError } from './output';
+import { readUri } from './workspaceRead';
 
 export class Live extends Disposable {
   private readonly changed = this._register(new vscode.EventEmitter<void>());
@@ -357,8 +358,7 @@ export async function findTargetJson(): Promise<TargetJson | undefined> {
       const uri = vscode.Uri.joinPath(f.uri, '.live-cache', arch, 'run', 'target.json');
       try {
         const st = await vscode.workspace.fs.stat(uri);
-        if (st.size > 64 * 1024) continue;
-        const t = JSON.parse(new TextDecoder().decode(await vscode.workspace.fs.readFile(uri))) as TargetJson;
+        const t = JSON.parse(await readUri(uri, 'target.json', 64 * 1024)) as TargetJson;
         if ((t.arch !== 'armhf' && t.arch !== 'arm64') || typeof t.port !== 'number' || typeof t.host !== 'string')
           continue;
         if (!best || st.mtime > best.mtime) best = { t, mtime: st.mtime };

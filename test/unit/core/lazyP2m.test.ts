@@ -77,14 +77,11 @@ describe('a lazily built guest p2m answers exactly like the formula', () => {
   it('960 GiB on 9a80d50: built without its level-3 pages; lookups at the edges are exact', () => {
     const sys = new XenSystem({ tree: '9a80d50' });
     const before = sys.mem.framesResident;
-    const t0 = performance.now();
     const d = buildGuest(sys, { ramBase: 0x80000000, ramSize: 960 * GiB });
-    const ms = performance.now() - t0;
     // 960 level-2 tables + the 2-page root resident; 960 × 512 level-3 tables declared
     expect(d.tables).toEqual({ l2: 960, l3: 960 * 512 });
     expect(sys.mem.framesResident - before).toBe(960 + 2);
     expect(sys.mem.framesInUse - before).toBe(960 + 2 + 960 * 512);
-    expect(ms).toBeLessThan(5_000); // eager: ~12 s and 2.2 GB
     // frames: 0xF000000 of them from 0x1000000 (0x1000000 + 0xF000000 = 2^28 fits exactly)
     const cases: Array<[number, number]> = [
       [0x80000000, 0x1000000000], // first page
@@ -141,9 +138,7 @@ describe('a lazily built guest p2m answers exactly like the formula', () => {
     expect(warnings).toEqual([]);
     expect(settings.ramSize).toBe(960 * GiB);
     // what state.ts does with them
-    const t0 = performance.now();
     const s = createSession({ ramBase: settings.ramBase, ramSize: settings.ramSize, tree: settings.tree });
-    expect(performance.now() - t0).toBeLessThan(5_000);
     // 960 GiB needs 960 GiB / 4 KiB × 8 = 0x78000000 bytes of PTEs; the window has 0x8000000: -ENOMEM
     expect(s.prepare?.result).toBe(-12);
     expect(s.sys.mem.framesInUse - s.sys.mem.framesResident).toBeGreaterThan(960 * 500);

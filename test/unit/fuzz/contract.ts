@@ -22,24 +22,3 @@ export function contract<T>(fn: () => T): { value: T | null; ms: number } {
     throw e;
   }
 }
-
-/**
- * The growing-input check as a unit test: best-of-3 time of `run(make(n))` and of
- * `run(make(2n))`, and their ratio. Linear work gives about 2, quadratic about 4; absolute times
- * are never compared (a busy machine slows both sizes alike).
- */
-export function doublingRatio<T>(make: (n: number) => T, run: (input: T) => unknown, n: number): number {
-  const best = (input: T): number => {
-    run(input); // warm
-    let b = Infinity;
-    for (let k = 0; k < 3; k++) {
-      const t0 = performance.now();
-      run(input);
-      b = Math.min(b, performance.now() - t0);
-    }
-    return b;
-  };
-  const small = best(make(n));
-  const big = best(make(2 * n));
-  return big / Math.max(small, 0.5);
-}

@@ -12,7 +12,6 @@ import { compareDiffstat, parseDiffstat } from '../../../src/core/patch/diffstat
 import type { FileDiff } from '../../../src/core/patch/diff';
 import { hasDiff, isPatchFile, PatchLines, patchFindingLines } from '../../../src/extension/patchText';
 import { addrMacros, diffstatRows, plusWithoutHunks } from '../../../scripts/fuzz';
-import { doublingRatio } from './contract';
 
 const head = '--- a/xen/include/asm-arm/config.h\n+++ b/xen/include/asm-arm/config.h\n';
 const file = (path: string, added: number, removed: number) => ({ path, added, removed }) as unknown as FileDiff;
@@ -28,11 +27,6 @@ describe('patch detection: one sweep over the lines', () => {
     expect(hasDiff('+++ b/x\n@@ -1 +a @@\n')).toBe(false);
     expect(isPatchFile('x.txt', plusWithoutHunks(10_000))).toBe(false);
     expect(isPatchFile('x.txt', plusWithoutHunks(1_000) + '@@ -1 +1 @@\n')).toBe(true);
-  });
-
-  it('time grows linearly: 2N `+++` lines without a hunk vs N', () => {
-    const ratio = doublingRatio(plusWithoutHunks, (t) => isPatchFile('x.txt', t), 400_000);
-    expect(ratio).toBeLessThan(3.2);
   });
 });
 
@@ -103,37 +97,13 @@ describe('findings placed on lines from one index', () => {
       expect(at.hunk('@@ -1,2 +1,3 @@', from)).toBe(first(/^\s*@@ -1,2 \+1,3 @@/, from));
   });
 
-  it('time grows linearly: 2N hunk findings vs N', () => {
-    const ratio = doublingRatio(
-      manyHunkFindings,
-      ({ lines, info }) => {
-        const at = patchFindingLines(lines, info);
-        for (const f of info.findings) at(f);
-      },
-      16_000,
-    );
-    expect(ratio).toBeLessThan(3.2);
-  });
-
-  it('time grows linearly: 2N diffstat rows (each a finding on its row) vs N', () => {
-    const make = (b: number) => {
-      const t = diffstatRows(b);
-      return { lines: t.split('\n'), info: readPatch(t, 'x.patch') };
-    };
-    const { lines, info } = make(3 * 110);
-    const at = patchFindingLines(lines, info);
+  it('diffstat rows: each mismatch finding sits on its own row', () => {
+    const t = diffstatRows(3 * 110);
+    const info = readPatch(t, 'x.patch');
+    const at = patchFindingLines(t.split('\n'), info);
     // 0-based lines of the mail: Subject, blank, ---, then the three rows (3 lines changed each,
     // the hunks give 2) and the summary (6 insertions claimed, the hunks give 3)
     expect(info.findings.filter((f) => f.id === 'diffstat-mismatch').map((f) => at(f))).toEqual([3, 4, 5, 6]);
-    const ratio = doublingRatio(
-      make,
-      ({ lines, info }) => {
-        const at = patchFindingLines(lines, info);
-        for (const f of info.findings) at(f);
-      },
-      8_000 * 110,
-    );
-    expect(ratio).toBeLessThan(3.2);
   });
 });
 
@@ -157,14 +127,6 @@ describe('diffstat against the hunks', () => {
       'xen/new.c: the patch changes xen/new.c (+5 -0) but the diffstat does not list it',
     ]);
   });
-
-  it('time grows linearly: 2N rows against 2N files vs N', () => {
-    const make = (n: number) => ({
-      stat: parseDiffstat(Array.from({ length: n }, (_, i) => ` xen/f${i}.h | 2 +-`).join('\n'))!,
-      files: Array.from({ length: n }, (_, i) => file(`xen/g${n - i}.h`, 1, 1)),
-    });
-    expect(doublingRatio(make, ({ stat, files }) => compareDiffstat(stat, files, 'x'), 64_000)).toBeLessThan(3.2);
-  });
 });
 
 describe('`_ADDR(n)` region starts', () => {
@@ -175,10 +137,5 @@ describe('`_ADDR(n)` region starts', () => {
       ['R1', 0x1000],
       ['R2', 0x2000],
     ]);
-  });
-
-  it('time grows linearly: 2N macros vs N', () => {
-    const run = (t: string) => parseHeaders([{ path: 'config.h', text: t }], { arch: 'arm32', source: 'x' });
-    expect(doublingRatio(addrMacros, run, 4_000 * 52)).toBeLessThan(3.2);
   });
 });
