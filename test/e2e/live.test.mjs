@@ -181,6 +181,17 @@ describe(
         path.join(ws, `.live-cache/${ARCH}/run/target.json`),
       );
       fs.writeFileSync(path.join(ws, 'dom0.log'), `dom0 touched GPA 0x${gpa.toString(16)} (RAM bank ${bank[1]})\n`);
+      // the same attach as a launch configuration, without "arch" (found from the registers)
+      fs.mkdirSync(path.join(ws, '.vscode'));
+      fs.writeFileSync(
+        path.join(ws, '.vscode/launch.json'),
+        JSON.stringify({
+          version: '0.2.0',
+          configurations: [
+            { type: 'xen-live', request: 'attach', name: 'Live Xen (launch.json)', gdbstub: `127.0.0.1:${ctx.t.port}` },
+          ],
+        }),
+      );
       ctx.server = await startCodeServer({
         dir: ctx.tmp,
         workspace: ws,
@@ -392,6 +403,23 @@ describe(
         'dom0 answered on the console after detach',
       );
       mark('detachedMs');
+    });
+
+    test('a launch.json "xen-live" configuration attaches the same way (Select and Start Debugging), the arch found from the registers', async () => {
+      const { page } = ctx;
+      await page.keyboard.press('F1');
+      await page.locator(sel.quickInputBox).fill('>Debug: Select and Start Debugging');
+      await page
+        .locator(sel.quickInputRow, { has: page.getByText('Debug: Select and Start Debugging', { exact: true }) })
+        .first()
+        .click();
+      await page.locator(sel.quickInputRow, { hasText: 'Live Xen (launch.json)' }).first().click();
+      const tree = treeView(page, 'Live');
+      await tree.getByRole('treeitem', { name: new RegExp(`^${WALK.vttbr} 0x`) }).waitFor({ timeout: 90_000 });
+      await page.getByText(`127.0.0.1:${ctx.t.port} · ${ARCH} · paused`).first().waitFor({ timeout: 10_000 });
+      await runCommand(page, 'Xen Memory: Detach from Live Xen');
+      await page.getByText('No live Xen attached').first().waitFor({ timeout: 30_000 });
+      mark('launchJsonMs');
     });
   },
 );
