@@ -30,7 +30,10 @@ if (missing.length) {
       log: path.join(ROOT, '.live-cache', 'apt.log'),
     });
   } catch (e) {
-    const why = e instanceof SetupError ? e.message : String(e);
+    const why = (e instanceof SetupError ? e.message : String(e)).replace(
+      /, then run `npm run setup:vscode` again$/,
+      '',
+    );
     process.stdout.write(
       `skipped: test:live needs ${missing.map(([b]) => b).join(', ')}, which could not be installed (${why})\n`,
     );

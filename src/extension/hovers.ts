@@ -56,7 +56,11 @@ export class Hovers extends Disposable implements vscode.HoverProvider {
     try {
       // while a Xen is attached (and paused), the GPA through its real p2m first; nothing is awaited otherwise
       const cur = this.live?.current;
-      const livePart = cur && !this.live!.running ? await this.livePart(cur, found.text, found.value) : '';
+      const livePart = !cur
+        ? ''
+        : this.live!.running
+          ? '**Xen Memory · live**: the target is running; pause it to resolve this GPA through its p2m\n\n---\n\n'
+          : await this.livePart(cur, found.text, found.value);
       const m = await this.state.get();
       if (token.isCancellationRequested) return undefined;
       if (!m.emulated) {

@@ -135,6 +135,8 @@ export class LiveSession {
     readonly dap: DapSession,
     readonly info: AttachInfo,
     private readonly log: (line: string) => void = () => {},
+    /** how long a paused target may take to report a stack frame */
+    private readonly pauseWaitMs = 10_000,
   ) {
     this.cache = new PageCache((pageAddr) => this.readMemory(pageAddr, PAGE));
   }
@@ -195,7 +197,7 @@ export class LiveSession {
     if (!frame && pause) {
       this.log(`live: "${this.dap.name}" runs; sending pause`);
       await this.request('pause', { threadId: list?.[0]?.id ?? 1 });
-      for (let i = 0; i < 100 && !frame; i++) {
+      for (const end = Date.now() + this.pauseWaitMs; !frame && Date.now() < end;) {
         await sleep(100);
         list = await threads();
         frame = list?.[0] ? await top(list[0].id) : undefined;

@@ -137,7 +137,14 @@ export class LiveTree extends Disposable implements vscode.TreeDataProvider<Live
       // xen_second maps VA 0 – 1 GiB on arm32; on arm64 it is the level-2 table of XEN_VIRT_START's GiB
       const l1 = found.walk.steps.find((s) => s.level === 2);
       const base = l1 ? l1.entry.input - (l1.entry.input % 0x40000000) : 0;
-      return this.entries({ stage: 'xen', pa: found.pa, level: 2, base, pages: 1 }, gen, group);
+      const where = info(
+        gen,
+        'xs:pa',
+        `table at PA ${hex(found.pa)}`,
+        'location',
+        `Xen's level-2 table of VA ${hex(base)}–${hex(base + 0x40000000)}, from ${regs.raw[0]!.name}`,
+      );
+      return [where, ...(await this.entries({ stage: 'xen', pa: found.pa, level: 2, base, pages: 1 }, gen, group))];
     }
     const entries = await this.entries(
       { stage: 'p2m', pa: s2.rootPa, level: s2.startLevel, base: 0, pages: s2.rootPages },

@@ -51,8 +51,24 @@ async function bootTarget(ctx) {
  * Xen runs with VMID 0 and an empty root.
  */
 const WALK = {
-  armhf: { vttbr: 'VTTBR', vtcr: 'VTCR', start: 1, rootMask: 0x3ff, ptr: '(unsigned int)' },
-  arm64: { vttbr: 'VTTBR_EL2', vtcr: 'VTCR_EL2', start: 0, rootMask: 0x1ff, ptr: '' },
+  armhf: {
+    ttbr: 'HTTBR',
+    root: 'cpu0_pgtable',
+    vttbr: 'VTTBR',
+    vtcr: 'VTCR',
+    start: 1,
+    rootMask: 0x3ff,
+    ptr: '(unsigned int)',
+  },
+  arm64: {
+    ttbr: 'TTBR0_EL2',
+    root: 'xen_pgtable',
+    vttbr: 'VTTBR_EL2',
+    vtcr: 'VTCR_EL2',
+    start: 0,
+    rootMask: 0x1ff,
+    ptr: '',
+  },
 }[ARCH];
 
 /**
@@ -64,6 +80,7 @@ async function gdbWalk(t, gpa) {
   if (ARCH === 'arm64') cmds.push(`break *${t.symbols.leave_hypervisor_to_guest}`, 'continue', 'delete');
   cmds.push(
     'maint packet Qqemu.PhyMemMode:1',
+    `p/x (unsigned int)$${WALK.ttbr}`,
     `p/x (unsigned int)($${WALK.vttbr} >> 32)`,
     `p/x (unsigned int)$${WALK.vttbr}`,
     `p/x (unsigned int)$${WALK.vtcr}`,
@@ -94,8 +111,8 @@ async function gdbWalk(t, gpa) {
   clearInterval(poke);
   const vals = [...stdout.matchAll(/^\$\d+ = (0x[0-9a-f]+)$/gm)].map((m) => BigInt(m[1]));
   const levels = 4 - WALK.start;
-  assert.equal(vals.length, 3 + levels, `gdb printed ${vals.length} values:\n${stdout}\n${stderr}`);
-  const [vttbrHi, vttbrLo, vtcr, ...entries] = vals;
+  assert.equal(vals.length, 4 + levels, `gdb printed ${vals.length} values:\n${stdout}\n${stderr}`);
+  const [ttbr, vttbrHi, vttbrLo, vtcr, ...entries] = vals;
   const gpaN = BigInt(gpa);
   // bits[1:0]: 1x a table (an invalidated entry keeps bit 1 and clears bit 0), x0/01 a block; level 3 is the page
   let leafLevel = 3;
@@ -110,6 +127,7 @@ async function gdbWalk(t, gpa) {
   const leaf = entries[leafLevel - WALK.start];
   const ma = (leaf & 0xfffffffff000n & ~(size - 1n)) | (gpaN & (size - 1n));
   return {
+    ttbr,
     vmid: Number((vttbrHi >> 16n) & 0xffn),
     root: ((vttbrHi << 32n) | vttbrLo) & 0xfffffffff000n,
     vtcr,
@@ -181,6 +199,17 @@ describe(
         path.join(ws, `.live-cache/${ARCH}/run/target.json`),
       );
       fs.writeFileSync(path.join(ws, 'dom0.log'), `dom0 touched GPA 0x${gpa.toString(16)} (RAM bank ${bank[1]})\n`);
+      // the same attach as a launch configuration, without "arch" (found from the registers)
+      fs.mkdirSync(path.join(ws, '.vscode'));
+      fs.writeFileSync(
+        path.join(ws, '.vscode/launch.json'),
+        JSON.stringify({
+          version: '0.2.0',
+          configurations: [
+            { type: 'xen-live', request: 'attach', name: 'Live Xen (launch.json)', gdbstub: `127.0.0.1:${ctx.t.port}` },
+          ],
+        }),
+      );
       ctx.server = await startCodeServer({
         dir: ctx.tmp,
         workspace: ws,
@@ -381,6 +410,25 @@ describe(
       assert.doesNotMatch(toasts, /already registered|failed|could not|error/i, toasts);
     });
 
+    test('xen_second: found from the root register at the symbol + phys_offset; slot 1 maps Xen’s image', async () => {
+      const { page } = ctx;
+      const tree = treeView(page, 'Live');
+      await tree.getByRole('treeitem', { name: /^p2m root \(VMID 1\)/ }).click(); // collapse
+      await tree.getByRole('treeitem', { name: /^xen_second / }).click();
+      // the root register holds the PA of cpu0_pgtable (arm64: xen_pgtable), so phys_offset = reg - symbol
+      const sym = ctx.t.symbols;
+      const physOffset = Number(gdb.ttbr & 0xfffff000n) - Number(sym[WALK.root]);
+      const pa = Number(sym.xen_second) + physOffset;
+      await tree.getByRole('treeitem', { name: new RegExp(`^table at PA ${hx(pa)}`) }).waitFor({ timeout: 30_000 });
+      const slot1 = tree.getByRole('treeitem', { name: /^L2\[1\] VA 0x200000 / });
+      assert.match(
+        (await slot1.getAttribute('aria-label')) ?? '',
+        ARCH === 'armhf' ? /table → 0x[0-9a-f]+ · \(Xen image\)/ : /table → 0x/,
+      );
+      await page.mouse.move(700, 600);
+      await screenshot(page, SHOTS, 'light-live-xen-second');
+    });
+
     test('Detach resumes the target: dom0’s shell answers on the console', async () => {
       const { page } = ctx;
       await runCommand(page, 'Xen Memory: Detach from Live Xen');
@@ -392,6 +440,23 @@ describe(
         'dom0 answered on the console after detach',
       );
       mark('detachedMs');
+    });
+
+    test('a launch.json "xen-live" configuration attaches the same way (Select and Start Debugging), the arch found from the registers', async () => {
+      const { page } = ctx;
+      await page.keyboard.press('F1');
+      await page.locator(sel.quickInputBox).fill('>Debug: Select and Start Debugging');
+      await page
+        .locator(sel.quickInputRow, { has: page.getByText('Debug: Select and Start Debugging', { exact: true }) })
+        .first()
+        .click();
+      await page.locator(sel.quickInputRow, { hasText: 'Live Xen (launch.json)' }).first().click();
+      const tree = treeView(page, 'Live');
+      await tree.getByRole('treeitem', { name: new RegExp(`^${WALK.vttbr} 0x`) }).waitFor({ timeout: 90_000 });
+      await page.getByText(`127.0.0.1:${ctx.t.port} · ${ARCH} · paused`).first().waitFor({ timeout: 10_000 });
+      await runCommand(page, 'Xen Memory: Detach from Live Xen');
+      await page.getByText('No live Xen attached').first().waitFor({ timeout: 30_000 });
+      mark('launchJsonMs');
     });
   },
 );
