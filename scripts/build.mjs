@@ -40,7 +40,12 @@ if (existsSync('src/extension/main.ts')) {
 // .vsix ships it while `vsce package --no-dependencies` keeps node_modules out. Its native parts stay out: the pty
 // addon is loaded only for "run in terminal" (never used here), serialport is replaced (scripts/lib/serialport-unsupported.cjs).
 const ADAPTER_ENTRY = 'node_modules/cdt-gdb-adapter/dist/debugTargetAdapter.js';
-if (existsSync(ADAPTER_ENTRY)) {
+if (!existsSync(ADAPTER_ENTRY)) {
+  // without it the xen-live debug type cannot start: a build that leaves it out must not pass
+  process.stderr.write(`build: ${ADAPTER_ENTRY} is missing (the DAP adapter of the live attach): run npm install\n`);
+  process.exit(1);
+}
+{
   builds.push({
     ...common,
     entryPoints: [ADAPTER_ENTRY],
