@@ -36,10 +36,11 @@ if (existsSync('src/extension/main.ts')) {
     external: ['vscode'],
   });
 }
-// The DAP adapter the `xen-live` debug type runs (issue 14): cdt-gdb-adapter's gdb-target entry as one file, so the
+// The DAP adapter the `xen-live` debug type runs (issue 14): cdt-gdb-adapter's gdb-target session (with the change in
+// src/extension/gdbAdapter.ts: a refusal because the target runs is not an error toast) as one file, so the
 // .vsix ships it while `vsce package --no-dependencies` keeps node_modules out. Its native parts stay out: the pty
 // addon is loaded only for "run in terminal" (never used here), serialport is replaced (scripts/lib/serialport-unsupported.cjs).
-const ADAPTER_ENTRY = 'node_modules/cdt-gdb-adapter/dist/debugTargetAdapter.js';
+const ADAPTER_ENTRY = 'node_modules/cdt-gdb-adapter/dist/desktop/GDBTargetDebugSession.js';
 if (!existsSync(ADAPTER_ENTRY)) {
   // without it the xen-live debug type cannot start: a build that leaves it out must not pass
   process.stderr.write(`build: ${ADAPTER_ENTRY} is missing (the DAP adapter of the live attach): run npm install\n`);
@@ -48,7 +49,7 @@ if (!existsSync(ADAPTER_ENTRY)) {
 {
   builds.push({
     ...common,
-    entryPoints: [ADAPTER_ENTRY],
+    entryPoints: ['src/extension/gdbAdapter.ts'],
     outfile: 'dist/gdbAdapter.js',
     platform: 'node',
     format: 'cjs',

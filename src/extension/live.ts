@@ -13,6 +13,28 @@ import { adapterConfig, checkHostPort, type TargetJson, type XenLiveConfig } fro
 import { log, reportError } from './output';
 import { readUri } from './workspaceRead';
 
+/** A DAP message as the tracker sees it (the fields read here). */
+interface DapMessage {
+  type?: string;
+  event?: string;
+  command?: string;
+  success?: boolean;
+  message?: string;
+  body?: { supportsConfigurationDoneRequest?: boolean };
+}
+
+/** What the adapter's messages said of one debug session. */
+interface SessionState {
+  /** from `continued` / `stopped` events; undefined before the first */
+  running: boolean | undefined;
+  /** the adapter takes `configurationDone` (from its `initialize` response) */
+  configDone: boolean;
+  /** configured: `configurationDone` answered (or `attach`, when the adapter takes no configurationDone) */
+  ready: boolean;
+  /** the adapter refused `attach` or `configurationDone`: its message */
+  failure: string | undefined;
+}
+
 export class Live extends Disposable {
   private readonly changed = this._register(new vscode.EventEmitter<void>());
   /** fires on attach, detach, re-read, and when the target runs or stops */
@@ -23,12 +45,15 @@ export class Live extends Disposable {
   /** `error` of the last attach, for the view */
   lastError: string | undefined;
   private readonly sessions = new Map<string, vscode.DebugSession>();
-  /** attach responses seen per session id (our adapter answers `attach` after gdb connected) */
-  private readonly attached = new Map<string, () => void>();
-  private readonly attachedSeen = new Set<string>();
+  /** what the adapter messages said of each debug session (the tracker sees them all) */
+  private readonly states = new Map<string, SessionState>();
+  /** our own sessions waiting to be configured (see SessionState.ready) */
+  private readonly waiting = new Map<string, (failure: string | undefined) => void>();
   private ownConfigs = new Map<string, XenLiveConfig>();
   /** >0 while an operation of ours runs the target (its continued/stopped events are not the user's) */
   private quiet = 0;
+  /** the session being adopted (its refused requests are logged before it is current) */
+  private adopting: string | undefined;
   /** the last requests VS Code or we sent to the current session (the log of a refused one names them) */
   private readonly lastRequests: string[] = [];
 
@@ -90,28 +115,11 @@ export class Live extends Disposable {
       vscode.debug.registerDebugAdapterTrackerFactory('*', {
         createDebugAdapterTracker: (session) => ({
           onWillReceiveMessage: (m: { type?: string; command?: string }) => {
-            if (this.current?.dap.id === session.id && m.type === 'request') this.lastRequests.push(m.command ?? '?');
-            if (this.lastRequests.length > 8) this.lastRequests.shift();
+            if (m.type !== 'request' || !this.watched(session.id)) return;
+            this.lastRequests.push(m.command ?? '?');
+            if (this.lastRequests.length > 12) this.lastRequests.shift();
           },
-          onDidSendMessage: (m: {
-            type?: string;
-            event?: string;
-            command?: string;
-            success?: boolean;
-            message?: string;
-          }) => {
-            if (m.type === 'response' && m.success === false && this.current?.dap.id === session.id)
-              log(
-                `live: the adapter refused ${m.command}: ${m.message ?? ''} (requests: ${this.lastRequests.join(' ')})`,
-              );
-            if (m.type === 'response' && m.command === 'attach') {
-              this.attachedSeen.add(session.id);
-              this.attached.get(session.id)?.();
-            }
-            if (m.type !== 'event' || this.current?.dap.id !== session.id) return;
-            if (m.event === 'continued') this.setRunning(true);
-            else if (m.event === 'stopped') this.setRunning(false);
-          },
+          onDidSendMessage: (m: DapMessage) => this.onAdapterMessage(session.id, m),
         }),
       }),
     );
@@ -127,7 +135,8 @@ export class Live extends Disposable {
     this._register(
       vscode.debug.onDidTerminateDebugSession((s) => {
         this.sessions.delete(s.id);
-        this.attachedSeen.delete(s.id);
+        this.states.delete(s.id);
+        this.waiting.get(s.id)?.(`the debug session "${s.name}" ended`);
         own.delete(s.id);
         if (this.current?.dap.id === s.id) {
           this.current.detached = true;
@@ -155,6 +164,42 @@ export class Live extends Disposable {
       );
     }
     this._register({ dispose: () => void this.current?.detach(this.isOwn(this.current)) });
+  }
+
+  private state(id: string): SessionState {
+    let st = this.states.get(id);
+    if (!st) {
+      st = { running: undefined, configDone: false, ready: false, failure: undefined };
+      this.states.set(id, st);
+    }
+    return st;
+  }
+
+  /** the current session, the one being adopted, and our own `xen-live` sessions */
+  private watched(id: string): boolean {
+    return this.current?.dap.id === id || this.adopting === id || this.ownConfigs.has(id);
+  }
+
+  private onAdapterMessage(id: string, m: DapMessage): void {
+    const st = this.state(id);
+    if (m.type === 'response') {
+      if (m.success === false && this.watched(id))
+        log(`live: the adapter refused ${m.command}: ${m.message ?? ''} (requests: ${this.lastRequests.join(' ')})`);
+      if (m.command === 'initialize') st.configDone = !!m.body?.supportsConfigurationDoneRequest;
+      const configured =
+        m.command === 'configurationDone' || (m.command === 'attach' && (!st.configDone || m.success === false));
+      if (configured && !st.ready) {
+        st.ready = true;
+        st.failure = m.success === false ? `${m.command}: ${m.message ?? 'refused'}` : undefined;
+        this.waiting.get(id)?.(st.failure);
+      }
+      return;
+    }
+    if (m.type !== 'event') return;
+    if (m.event === 'continued') st.running = true;
+    else if (m.event === 'stopped') st.running = false;
+    else return;
+    if (this.current?.dap.id === id) this.setRunning(st.running);
   }
 
   private fire(): void {
@@ -193,19 +238,21 @@ export class Live extends Disposable {
     try {
       await this.withProgress(`attaching to ${label}`, async (step) => {
         step('gdb connects to the gdbstub');
-        if (!this.attachedSeen.has(s.id)) {
-          await new Promise<void>((resolve, reject) => {
-            const t = setTimeout(
-              () =>
-                reject(new InputError(`${label}: the adapter did not attach within 60 s (is QEMU's gdbstub there?)`)),
-              60_000,
-            );
-            this.attached.set(s.id, () => {
-              clearTimeout(t);
-              resolve();
-            });
-          }).finally(() => this.attached.delete(s.id));
-        }
+        const st = this.state(s.id);
+        // after `configurationDone` (cdt-gdb-adapter then resumes the target): pausing earlier would race it
+        const failure = st.ready
+          ? st.failure
+          : await new Promise<string | undefined>((resolve) => {
+              const t = setTimeout(
+                () => resolve(`the adapter did not attach within 60 s (is QEMU's gdbstub there?)`),
+                60_000,
+              );
+              this.waiting.set(s.id, (f) => {
+                clearTimeout(t);
+                resolve(f);
+              });
+            }).finally(() => this.waiting.delete(s.id));
+        if (failure) throw new InputError(`${label}: ${failure}`);
         await this.adopt(s, c.arch, label, true, step);
       });
     } catch (err) {
@@ -232,13 +279,18 @@ export class Live extends Disposable {
   ): Promise<void> {
     if (this.current && this.current.dap.id !== s.id) await this.detach();
     step('pausing the target');
-    const live = new LiveSession(s, { arch, label }, log);
-    // our adapter's initCommands switched QEMU to physical memory; a joined session needs the packet now
-    await live.attach({ pause: true, phys: !ownAdapter });
+    const live = new LiveSession(s, { arch, label }, log, undefined, () => this.states.get(s.id)?.running);
+    this.adopting = s.id;
+    try {
+      // our adapter's initCommands switched QEMU to physical memory; a joined session needs the packet now
+      await live.attach({ pause: true, phys: !ownAdapter });
+      step('reading the p2m root and Xen’s root table');
+      if (live.stage2)
+        await readTable(live.read, 'p2m', live.stage2.rootPa, live.stage2.startLevel, 0, live.stage2.rootPages);
+    } finally {
+      this.adopting = undefined;
+    }
     const detected = live.arch;
-    step('reading the p2m root and Xen’s root table');
-    if (live.stage2)
-      await readTable(live.read, 'p2m', live.stage2.rootPa, live.stage2.startLevel, 0, live.stage2.rootPages);
     this.current = live;
     this.running = false;
     this.lastError = undefined;

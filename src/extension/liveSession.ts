@@ -137,6 +137,11 @@ export class LiveSession {
     private readonly log: (line: string) => void = () => {},
     /** how long a paused target may take to report a stack frame */
     private readonly pauseWaitMs = 10_000,
+    /**
+     * Whether the target runs, from the adapter's `continued` / `stopped` events (undefined: no event yet). While it
+     * runs, `threads` / `stackTrace` are not sent: gdb refuses them, and an adapter's refusal is an error toast.
+     */
+    private readonly targetRuns: () => boolean | undefined = () => undefined,
   ) {
     this.cache = new PageCache((pageAddr) => this.readMemory(pageAddr, PAGE));
   }
@@ -177,36 +182,47 @@ export class LiveSession {
     return new Uint8Array(bytes.buffer, bytes.byteOffset, count);
   }
 
-  /** The first thread's top frame, pausing the target when the adapter reports it running. */
-  private async stoppedFrame(pause: boolean): Promise<number> {
-    type Threads = { threads?: { id: number; name: string }[] } | undefined;
+  /**
+   * The first thread's top frame, pausing the target when it runs (`pause`), or waiting up to `waitMs` for it to
+   * stop. A frame is asked for only while the target is not known to run: from the adapter's events, and from
+   * cdt-gdb-adapter's `running` flag on each thread.
+   */
+  private async stoppedFrame(pause: boolean, waitMs = 0): Promise<number> {
+    type Thread = { id: number; name: string; running?: boolean };
     type Stack = { stackFrames?: { id: number; instructionPointerReference?: string }[] } | undefined;
-    // gdb answers neither -thread-info nor a backtrace while the target runs: both are retried after `pause`
-    const threads = () =>
-      this.request<Threads>('threads', {}).then(
+    let list: Thread[] | null = null;
+    let frame: { id: number; instructionPointerReference?: string } | undefined;
+    let asked = false;
+    const probe = async () => {
+      asked = true;
+      list = await this.request<{ threads?: Thread[] } | undefined>('threads', {}).then(
         (t) => t?.threads ?? [],
         () => null,
       );
-    const top = (threadId: number) =>
-      this.request<Stack>('stackTrace', { threadId, startFrame: 0, levels: 1 }).then(
-        (st) => st?.stackFrames?.[0],
-        () => undefined,
-      );
-    let list = await threads();
-    let frame = list?.[0] ? await top(list[0].id) : undefined;
+      const t = list?.[0];
+      frame =
+        t && t.running !== true && this.targetRuns() !== true
+          ? await this.request<Stack>('stackTrace', { threadId: t.id, startFrame: 0, levels: 1 }).then(
+              (st) => st?.stackFrames?.[0],
+              () => undefined,
+            )
+          : undefined;
+    };
+    if (this.targetRuns() !== true) await probe();
     if (!frame && pause) {
       this.log(`live: "${this.dap.name}" runs; sending pause`);
-      await this.request('pause', { threadId: list?.[0]?.id ?? 1 });
-      for (const end = Date.now() + this.pauseWaitMs; !frame && Date.now() < end;) {
-        await sleep(100);
-        list = await threads();
-        frame = list?.[0] ? await top(list[0].id) : undefined;
-      }
+      await this.request('pause', { threadId: (list as Thread[] | null)?.[0]?.id ?? 1 });
+      waitMs = Math.max(waitMs, this.pauseWaitMs);
     }
-    if (list && list.length === 0)
+    for (const end = Date.now() + waitMs; !frame && Date.now() < end;) {
+      await sleep(100);
+      if (this.targetRuns() !== true) await probe();
+    }
+    const found = list as Thread[] | null;
+    if (asked && found && found.length === 0)
       throw new InputError(`"${this.dap.name}" reports no threads (is the gdbstub attached?)`);
-    if (!frame || !list?.[0]) throw new InputError(`"${this.dap.name}" did not stop (no stack frame after pause)`);
-    this.threadId = list[0].id;
+    if (!frame || !found?.[0]) throw new InputError(`"${this.dap.name}" did not stop (no stack frame after pause)`);
+    this.threadId = found[0].id;
     this.pcText = frame.instructionPointerReference ?? null;
     return frame.id;
   }
@@ -294,13 +310,11 @@ export class LiveSession {
     await this.request('setInstructionBreakpoints', { breakpoints: [{ instructionReference: address }] });
     try {
       await this.request('continue', { threadId: this.threadId });
+      // the breakpoint's `stopped` event (or, for an adapter without events, a frame) within 30 s
       await sleep(200);
-      let frame: number | undefined;
-      for (let i = 0; i < 150 && frame === undefined; i++) {
-        frame = await this.stoppedFrame(false).catch(() => undefined);
-        if (frame === undefined) await sleep(200);
-      }
-      if (frame === undefined) throw new InputError(`no guest entry at ${address} within 30 s`);
+      await this.stoppedFrame(false, 30_000).catch(() => {
+        throw new InputError(`no guest entry at ${address} within 30 s`);
+      });
     } finally {
       await this.request('setInstructionBreakpoints', { breakpoints: [] }).catch(() => undefined);
     }

@@ -166,6 +166,31 @@ async function consoleRoundTrip(t, text, expect, ms = 20_000) {
   return seen;
 }
 
+/** the "Xen Memory" output channel's log file so far ('' before it exists) */
+function xenMemoryLog(ctx) {
+  const logs = path.join(ctx.tmp, 'user-data/logs');
+  if (!fs.existsSync(logs)) return '';
+  const f = fs
+    .readdirSync(logs, { recursive: true, encoding: 'utf8' })
+    .find((n) => n.includes('Xen Memory') && n.endsWith('.log'));
+  return f ? fs.readFileSync(path.join(logs, f), 'utf8') : '';
+}
+
+/**
+ * No "Cannot execute this command while the target is running" on screen: gdb refuses requests while QEMU runs, and
+ * an adapter's refusal is an error toast. The extension logs every refused request of a live session, so the log
+ * must have none either (a toast can come a moment after the view fills).
+ */
+async function assertNoRefusals(ctx, when) {
+  await ctx.page.waitForTimeout(1500);
+  const toasts = (await ctx.page.locator(sel.toastMessage).allTextContents()).join(' | ');
+  assert.doesNotMatch(toasts, /target is running|Cannot execute/i, `${when}: toasts: ${toasts}`);
+  const refused = xenMemoryLog(ctx)
+    .split('\n')
+    .filter((l) => l.includes('the adapter refused'));
+  assert.deepEqual(refused, [], `${when}: refused requests in the Xen Memory log`);
+}
+
 /** hex as the extension prints addresses (no padding) */
 const hx = (/** @type {bigint | number} */ v) => `0x${v.toString(16)}`;
 /** a raw descriptor as 16 hex digits */
@@ -341,6 +366,7 @@ describe(
         }
       }
       mark('leafMs');
+      await assertNoRefusals(ctx, 'after attach');
       await screenshot(page, SHOTS, 'dark-live-tree');
     });
 
@@ -439,6 +465,7 @@ describe(
         await consoleRoundTrip(ctx.t, `echo al''ive${n}\n`, `alive${n}`),
         'dom0 answered on the console after detach',
       );
+      await assertNoRefusals(ctx, 'after detach');
       mark('detachedMs');
     });
 
@@ -454,8 +481,10 @@ describe(
       const tree = treeView(page, 'Live');
       await tree.getByRole('treeitem', { name: new RegExp(`^${WALK.vttbr} 0x`) }).waitFor({ timeout: 90_000 });
       await page.getByText(`127.0.0.1:${ctx.t.port} · ${ARCH} · paused`).first().waitFor({ timeout: 10_000 });
+      await assertNoRefusals(ctx, 'after the launch.json attach');
       await runCommand(page, 'Xen Memory: Detach from Live Xen');
       await page.getByText('No live Xen attached').first().waitFor({ timeout: 30_000 });
+      await assertNoRefusals(ctx, 'after the second detach');
       mark('launchJsonMs');
     });
   },

@@ -89,6 +89,48 @@ describe('attach', () => {
     expect(s.stage2).toMatchObject({ vmid: 1, rootPa: 0xbbffa000, ipaBits: 40, startLevel: 1, rootPages: 2 });
     expect(s.xenRoot).toEqual({ rootPa: 0x4012a000, startLevel: 1, rootPages: 1 });
   });
+  it('no threads/stackTrace while the target is known to run: pause first, frames once the `stopped` event came', async () => {
+    // cdt-gdb-adapter answers `threads` while running with its cached list, each thread flagged `running`; gdb
+    // refuses `stackTrace` then ("Cannot execute this command while the target is running"), an error toast in VS Code
+    const dap = new FakeAdapter('xen-live');
+    let events: boolean | undefined = true; // a `continued` event was seen
+    const refused: string[] = [];
+    const answer = dap.customRequest.bind(dap);
+    dap.customRequest = async (c, a) => {
+      if (c === 'pause') setTimeout(() => (events = false), 250); // the adapter's `stopped` event, a little later
+      if ((c === 'threads' || c === 'stackTrace') && dap.running) refused.push(c);
+      if (c === 'pause') {
+        dap.log.push('pause');
+        return undefined;
+      }
+      return answer(c, a);
+    };
+    // the fake stops when its `stopped` event is sent
+    const s = new LiveSession(dap, { arch: 'armhf', label: 'fake' }, undefined, 2000, () => {
+      if (events === false) dap.running = false;
+      return events;
+    });
+    await s.attach({ pause: true, phys: false });
+    expect(refused).toEqual([]);
+    expect(dap.log.slice(0, 3)).toEqual(['pause', 'threads', 'stackTrace']);
+    expect(s.regs!.raw[0]).toEqual({ name: 'HTTBR', value: '0x4012a000' });
+  });
+  it('a thread flagged running (cdt-gdb-adapter) gets no stackTrace; the target is paused', async () => {
+    const dap = new FakeAdapter('xen-live');
+    const answer = dap.customRequest.bind(dap);
+    const sent: string[] = [];
+    dap.customRequest = async (c, a) => {
+      sent.push(c);
+      if (c === 'threads') return { threads: [{ id: 1, name: 'CPU#0', running: dap.running }] };
+      if (c === 'stackTrace' && dap.running)
+        throw new Error('Cannot execute this command while the target is running.');
+      return answer(c, a);
+    };
+    const s = new LiveSession(dap, { arch: 'armhf', label: 'fake' });
+    await s.attach({ pause: true, phys: false });
+    expect(sent.slice(0, 4)).toEqual(['threads', 'pause', 'threads', 'stackTrace']);
+    expect(s.regs!.pc).toBe('0x002594d8');
+  });
   it('a target with neither HTTBR nor TTBR0_EL2 is one clear error', async () => {
     const s = new LiveSession(new FakeAdapter('xen-live', new Map()), { arch: undefined, label: 'x86' });
     await expect(s.attach({ pause: true, phys: false })).rejects.toThrow(/neither HTTBR nor TTBR0_EL2/);
