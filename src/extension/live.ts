@@ -5,7 +5,7 @@
  * liveSession.ts.
  */
 import * as vscode from 'vscode';
-import { hex, InputError, usedEntries, readTable, type LiveArch } from '../core/index';
+import { findXenSecond, hex, InputError, usedEntries, readTable, type LiveArch, type LiveTable } from '../core/index';
 import { Disposable } from './dispose';
 import { CTX_LIVE, DEBUG_TYPE, LIVE_CMD } from './ids';
 import { LiveSession, type DapSession } from './liveSession';
@@ -33,6 +33,19 @@ interface SessionState {
   ready: boolean;
   /** the adapter refused `attach` or `configurationDone`: its message */
   failure: string | undefined;
+}
+
+/** The attached Xen's xen_second, as the xen_second tree and the map show it. */
+export interface LiveXenSecond {
+  /** "live · host:port" */
+  label: string;
+  arch: LiveArch;
+  /** the root register it was found from (HTTBR / TTBR0_EL2) */
+  from: string;
+  pa: number;
+  /** first VA the table maps (0 on arm32) */
+  base: number;
+  table: LiveTable;
 }
 
 export class Live extends Disposable {
@@ -391,6 +404,41 @@ export class Live extends Disposable {
       this.running = false;
     }
     this.fire();
+  }
+
+  private xs: { live: LiveSession; gen: number; p: Promise<LiveXenSecond> } | undefined;
+
+  /**
+   * The current session's xen_second (found by walking Xen's root for XEN_VIRT_START), decoded once per register
+   * read: the walk and the one 4 KiB table go through the session's page cache, so the tree and the map share
+   * them. undefined when not attached or while the target runs (gdb reads nothing then).
+   */
+  xenSecond(): Promise<LiveXenSecond> | undefined {
+    const cur = this.current;
+    const regs = cur?.regs;
+    if (!cur || !regs || this.running) return undefined;
+    if (this.xs?.live !== cur || this.xs.gen !== cur.generation) {
+      const p = (async (): Promise<LiveXenSecond> => {
+        const found = await findXenSecond(cur.read, cur.arch, regs.ttbr);
+        if (found.pa === null) throw new InputError(found.why ?? 'xen_second not found');
+        const l2 = found.walk.steps.find((st) => st.level === 2);
+        const base = l2 ? l2.entry.input - (l2.entry.input % 0x40000000) : 0;
+        const table = await readTable(cur.read, 'xen', found.pa, 2, base, 1);
+        return {
+          label: `live · ${cur.info.label}`,
+          arch: cur.arch,
+          from: regs.raw[0]!.name,
+          pa: found.pa,
+          base,
+          table,
+        };
+      })();
+      p.catch(() => {
+        if (this.xs?.p === p) this.xs = undefined; // a failed read is tried again on the next refresh
+      });
+      this.xs = { live: cur, gen: cur.generation, p };
+    }
+    return this.xs.p;
   }
 
   /** non-empty entries of the current p2m root (the arm64 idle check) */

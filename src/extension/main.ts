@@ -26,13 +26,13 @@ export function activate(context: vscode.ExtensionContext): void {
   own(createOutput());
   try {
     const state = own(new State());
-    const xenSecond = own(new XenSecondTree(state));
+    const live = own(new Live(context.extensionUri));
+    const xenSecond = own(new XenSecondTree(state, live));
     const vlpt = own(new VlptTree(state));
     own(new StatusBar(state));
     own(
       new Commands({ state, xenSecond, vlpt, showMap: (patch) => MapPanel.show(context.extensionUri, state, patch) }),
     );
-    const live = own(new Live(context.extensionUri));
     own(new LiveTree(live));
     own(new Hovers(state, live));
     own(MapPanel.register(context.extensionUri, state));

@@ -96,6 +96,11 @@ async function gdbWalk(t, gpa) {
       'set $t = $e & 0xfffffffff000ULL',
     );
   }
+  if (ARCH === 'armhf') {
+    // all 512 entries of xen_second: its PA is the symbol + phys_offset (HTTBR holds cpu0_pgtable's PA)
+    const xs = `((unsigned int)$HTTBR & 0xfffff000) - ${t.symbols.cpu0_pgtable} + ${t.symbols.xen_second}`;
+    cmds.push(`x/512gx ${xs}`);
+  }
   cmds.push('maint packet Qqemu.PhyMemMode:0', 'detach');
   const gdb = spawn('gdb-multiarch', ['-q', '-nx', '-batch', ...cmds.flatMap((c) => ['-ex', c])]);
   let stdout = '';
@@ -123,6 +128,12 @@ async function gdbWalk(t, gpa) {
       break;
     }
   }
+  // x/512gx prints two entries a line: "0x40129000:\t0x…\t0x…"
+  const xenSecond = [...stdout.matchAll(/^0x[0-9a-f]+:\s+(0x[0-9a-f]+)\s+(0x[0-9a-f]+)\s*$/gm)].flatMap((m) => [
+    BigInt(m[1]),
+    BigInt(m[2]),
+  ]);
+  if (ARCH === 'armhf') assert.equal(xenSecond.length, 512, `gdb's x/512gx of xen_second:\n${stdout}\n${stderr}`);
   const size = 1n << BigInt(39 - 9 * leafLevel);
   const leaf = entries[leafLevel - WALK.start];
   const ma = (leaf & 0xfffffffff000n & ~(size - 1n)) | (gpaN & (size - 1n));
@@ -136,7 +147,32 @@ async function gdbWalk(t, gpa) {
     leafLevel,
     leaf,
     size,
+    xenSecond,
   };
+}
+
+/** Xen 4.17 arm32 regions (its config.h layout comment): name, first and last xen_second slot */
+const REGIONS_417 = [
+  ['unmapped', 0, 0],
+  ['Xen image', 1, 1],
+  ['fixmap', 2, 2],
+  ['early FDT', 3, 4],
+  ['livepatch vmap', 5, 5],
+  ['frametable', 16, 63],
+  ['vmap', 128, 511],
+];
+
+/** the live tree's groups from gdb's xen_second: runs of used (non-zero) slots within one region */
+function liveGroups(entries) {
+  const groups = [];
+  entries.forEach((e, slot) => {
+    if (e === 0n) return;
+    const name = REGIONS_417.find(([, a, b]) => slot >= a && slot <= b)?.[0] ?? 'Xen';
+    const g = groups.at(-1);
+    if (g && g.name === name && g.last === slot - 1) g.last = slot;
+    else groups.push({ name, first: slot, last: slot });
+  });
+  return groups;
 }
 
 /** type `text` on dom0's console, one byte every 15 ms (the UART loses bursts), and wait for `expect` in the log */
@@ -190,6 +226,21 @@ async function assertNoRefusals(ctx, when) {
     .filter((l) => l.includes('the adapter refused'));
   assert.deepEqual(refused, [], `${when}: refused requests in the Xen Memory log`);
 }
+
+/** a pane's header by its exact title (the xen_second pane's description says "live · …" while attached) */
+const paneHeader = (page, name) =>
+  page
+    .locator('.sidebar .pane-header')
+    .filter({ has: page.locator('.title', { hasText: new RegExp(`^${name}$`, 'i') }) })
+    .first();
+
+/** collapse / expand a pane of the Xen Memory side bar by its header */
+async function setPane(page, name, expanded) {
+  const header = paneHeader(page, name);
+  if (((await header.getAttribute('aria-expanded')) === 'true') !== expanded) await header.click();
+}
+const collapsePane = (page, name) => setPane(page, name, false);
+const expandPane = (page, name) => setPane(page, name, true);
 
 /** hex as the extension prints addresses (no padding) */
 const hx = (/** @type {bigint | number} */ v) => `0x${v.toString(16)}`;
@@ -370,6 +421,56 @@ describe(
       await screenshot(page, SHOTS, 'dark-live-tree');
     });
 
+    test('the "Xen second-level slots" tree shows the live xen_second (gdb’s entries), labelled live · host:port', async () => {
+      const { page } = ctx;
+      await collapsePane(page, 'Live');
+      await expandPane(page, 'Xen second-level slots');
+      const header = paneHeader(page, 'Xen second-level slots');
+      await header.getByText(`live · 127.0.0.1:${ctx.t.port}`).waitFor({ timeout: 30_000 });
+      const tree = treeView(page, 'Xen second-level slots');
+      if (ARCH === 'armhf') {
+        const groups = liveGroups(gdb.xenSecond);
+        // what the brief saw on Debian's Xen 4.17 armhf: slots 1, 2, 16–23, 128–130
+        assert.ok(groups.length >= 3, JSON.stringify(groups));
+        for (const g of groups) {
+          const row = tree.getByRole('treeitem', { name: `${g.name} live slots ${g.first} to ${g.last}` });
+          await row.waitFor({ timeout: 30_000 });
+        }
+        // the frametable's first slot: a 2 MiB block at gdb's machine address
+        const ft = groups.find((g) => g.name === 'frametable');
+        assert.ok(ft, JSON.stringify(groups));
+        await tree.getByRole('treeitem', { name: `frametable live slots ${ft.first} to ${ft.last}` }).click();
+        const e = gdb.xenSecond[ft.first];
+        const kind = (e & 3n) === 3n ? `table → ${hx(e & 0xfffff000n)}` : `block 2 MiB → MA ${hx(e & 0xffe00000n)}`;
+        const slotRow = tree.getByRole('treeitem', { name: new RegExp(`^live slot ${ft.first} 0x`) });
+        await slotRow.waitFor({ timeout: 10_000 });
+        assert.ok(((await slotRow.getAttribute('aria-label')) ?? '').includes(kind), kind);
+        // no slot the 2013 model calls VLPT (64–127) is used by 4.17
+        assert.ok(
+          gdb.xenSecond.slice(64, 128).every((v) => v === 0n),
+          'seed VLPT window 64–127 free in the live xen_second',
+        );
+      } else {
+        await tree
+          .getByRole('treeitem', { name: /live slots/ })
+          .first()
+          .waitFor({ timeout: 30_000 });
+      }
+      await page
+        .getByText(
+          ARCH === 'armhf'
+            ? /the running Xen's xen_second .* · seed VLPT slots 64–127 free/
+            : /the running Xen's xen_second/,
+        )
+        .first()
+        .waitFor();
+      await page.mouse.move(700, 600);
+      await screenshot(page, SHOTS, 'dark-live-xen-second-tree');
+      await collapsePane(page, 'Xen second-level slots');
+      await expandPane(page, 'Live');
+      mark('xenSecondTreeMs');
+    });
+
     test('hovering the dom0 GPA resolves it through the live p2m: gdb’s machine address, labelled live', async () => {
       const { page } = ctx;
       await page.locator('.command-center-center').click();
@@ -431,6 +532,13 @@ describe(
       await page.locator('.monaco-hover', { hasText: 'Xen Memory · live' }).waitFor({ timeout: 30_000 });
       await page.waitForTimeout(400);
       await screenshot(page, SHOTS, 'light-live-hover');
+      await collapsePane(page, 'Live');
+      await expandPane(page, 'Xen second-level slots');
+      await page.mouse.move(700, 600);
+      await page.waitForTimeout(500);
+      await screenshot(page, SHOTS, 'light-live-xen-second-tree');
+      await collapsePane(page, 'Xen second-level slots');
+      await expandPane(page, 'Live');
       // no error toast on the way (duplicate tree ids, failed reads)
       const toasts = (await page.locator(sel.toastMessage).allTextContents()).join(' | ');
       assert.doesNotMatch(toasts, /already registered|failed|could not|error/i, toasts);
@@ -439,6 +547,8 @@ describe(
     test('xen_second: found from the root register at the symbol + phys_offset; slot 1 maps Xen’s image', async () => {
       const { page } = ctx;
       const tree = treeView(page, 'Live');
+      await collapsePane(page, 'Xen second-level slots');
+      await expandPane(page, 'Live');
       await tree.getByRole('treeitem', { name: /^p2m root \(VMID 1\)/ }).click(); // collapse
       await tree.getByRole('treeitem', { name: /^xen_second / }).click();
       // the root register holds the PA of cpu0_pgtable (arm64: xen_pgtable), so phys_offset = reg - symbol
@@ -466,6 +576,17 @@ describe(
         'dom0 answered on the console after detach',
       );
       await assertNoRefusals(ctx, 'after detach');
+      // the xen_second tree is the emulated 2013 model again: its XEN slot 1, no "live" label
+      await collapsePane(page, 'Live');
+      await expandPane(page, 'Xen second-level slots');
+      const slots = treeView(page, 'Xen second-level slots');
+      await slots.getByRole('treeitem', { name: 'XEN slots 1 to 1' }).waitFor({ timeout: 30_000 });
+      assert.equal(await slots.getByRole('treeitem', { name: /live slots/ }).count(), 0);
+      const header = paneHeader(page, 'Xen second-level slots');
+      assert.doesNotMatch((await header.textContent()) ?? '', /live ·/);
+      await screenshot(page, SHOTS, 'light-model-xen-second-after-detach');
+      await collapsePane(page, 'Xen second-level slots');
+      await expandPane(page, 'Live');
       mark('detachedMs');
     });
 
