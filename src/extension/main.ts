@@ -36,6 +36,7 @@ export function activate(context: vscode.ExtensionContext): void {
     own(new LiveTree(live));
     own(new Hovers(state, live));
     own(MapPanel.register(context.extensionUri, state));
+    own(MapPanel.watchLive(live));
     own({ dispose: () => MapPanel.disposeCurrent() });
     own(new RegionCodeLens(state));
     own(new Diagnostics(state));

@@ -4,11 +4,12 @@
  * the HTML; every incoming message is validated. Restored after reload by the serializer.
  */
 import * as vscode from 'vscode';
-import { hex, humanSize, type PatchInfo, type Region } from '../core/index';
+import { hex, humanSize, usedEntries, type PatchInfo, type Region } from '../core/index';
 import {
   isFromWebview,
   limitRegions,
   type MapCompare,
+  type MapLive,
   type MapModel,
   type MapRegion,
   type ToWebview,
@@ -19,6 +20,7 @@ import { CMD, MAP_VIEW_TYPE } from './ids';
 import { isPatchSource, loadPatch, sourceUri } from './layoutSource';
 import { log, reportError } from './output';
 import { openRegionDefinition } from './regionDefinition';
+import type { Live } from './live';
 import type { Model, State } from './state';
 
 function mapRegion(r: Region): MapRegion {
@@ -54,7 +56,7 @@ export function mapCompare(info: PatchInfo): MapCompare {
   };
 }
 
-export function mapModel(m: Model, compare: MapCompare | null = null): MapModel {
+export function mapModel(m: Model, compare: MapCompare | null = null, live: MapLive | null = null): MapModel {
   const win = m.layout.regions.find((r) => r.name === 'VIRT_LIN_P2M');
   // the map draws at most MAX_MAP_REGIONS per layout: the rest is left out with a notice, never a blank map
   const notices: string[] = [];
@@ -80,17 +82,56 @@ export function mapModel(m: Model, compare: MapCompare | null = null): MapModel 
     guest: `${m.session.dom.name}: RAM ${hex(m.session.dom.ramBase)} + ${humanSize(m.session.dom.ramSize)}`,
     regions,
     vlpt: win ? { start: win.start, end: win.end } : null,
-    usedSlots: m.emulated ? [...(m.session.prepare?.slotsWritten ?? [])] : [],
-    findingSlots: m.emulated ? [...m.findingSlots.keys()] : [],
+    // while attached the slots are the live Xen's, not the emulated prepare_vlpt's
+    usedSlots: m.emulated && !live ? [...(m.session.prepare?.slotsWritten ?? [])] : [],
+    findingSlots: m.emulated && !live ? [...m.findingSlots.keys()] : [],
     scale: m.settings.mapScale,
     compare,
+    live,
   };
+}
+
+/**
+ * The attached Xen's used xen_second slots for the map (one table read per register read, shared with the
+ * xen_second tree), or null when none is attached. The map's slots are arm32 VA / 2 MiB from 0: an arm64
+ * xen_second (another base) is not drawn, and the note says so.
+ */
+export async function liveSlots(live: Live | undefined): Promise<MapLive | null> {
+  const cur = live?.current;
+  if (!live || !cur) return null;
+  const label = `live · ${cur.info.label}`;
+  const pending = live.xenSecond();
+  if (!pending) return { label, slots: [], note: 'the target runs: pause it to read its xen_second' };
+  try {
+    const x = await pending;
+    if (x.arch !== 'armhf' || x.base !== 0)
+      return {
+        label,
+        slots: [],
+        note: `${x.arch}: its xen_second is not the arm32 one the map draws (see the xen_second tree)`,
+      };
+    return { label, slots: usedEntries(x.table).map((e) => e.index), note: '' };
+  } catch (err) {
+    return {
+      label,
+      slots: [],
+      note: `could not read xen_second: ${(err instanceof Error ? err.message : String(err)).slice(0, 300)}`,
+    };
+  }
 }
 
 export class MapPanel extends Disposable {
   private static current: MapPanel | undefined;
   /** xen_second slots the Scenario view highlights (kept while the map is closed) */
   private static highlighted: { slots: number[]; label: string } = { slots: [], label: '' };
+  /** the live session whose xen_second the map shows while attached */
+  private static live: Live | undefined;
+
+  /** Show the attached Xen's xen_second slots (and the model again on detach). */
+  static watchLive(live: Live): vscode.Disposable {
+    MapPanel.live = live;
+    return live.onDidChange(() => void MapPanel.current?.post());
+  }
 
   /** Highlight xen_second slots on the map (the Scenario view's current step); [] clears. */
   static highlight(slots: number[], label: string): void {
@@ -193,7 +234,7 @@ export class MapPanel extends Disposable {
         compare = mapCompare(info);
         this.panel.title = `Xen Memory Map: ${uri.path.split('/').pop()}`;
       } else this.panel.title = `Xen Memory Map: ${m.loaded.label} (${m.loaded.arch})`;
-      const msg: ToWebview = { type: 'model', model: mapModel(m, compare) };
+      const msg: ToWebview = { type: 'model', model: mapModel(m, compare, await liveSlots(MapPanel.live)) };
       await this.panel.webview.postMessage(msg);
     } catch (err) {
       reportError('map', err);

@@ -84,6 +84,18 @@ function post(msg: FromWebview): void {
   vscode.postMessage(msg);
 }
 
+/** 1, 2, 16–23, 128–130 */
+function ranges(slots: readonly number[]): string {
+  const out: string[] = [];
+  for (let i = 0; i < slots.length;) {
+    let j = i;
+    while (j + 1 < slots.length && slots[j + 1] === slots[j]! + 1) j++;
+    out.push(i === j ? `${slots[i]}` : `${slots[i]}–${slots[j]}`);
+    i = j + 1;
+  }
+  return out.join(', ') || 'none';
+}
+
 function render(): void {
   const m = model;
   if (!m) return;
@@ -112,11 +124,21 @@ function render(): void {
   });
   const legend = document.createElement('span');
   legend.className = 'legend';
-  for (const [cls, label] of [
-    ['sw used', 'VLPT slot in use'],
-    ['sw finding', 'slot touched by a finding'],
-    ['sw window', 'VLPT window'],
-  ] as const) {
+  const live = m.live ?? null;
+  const liveSet = new Set(live?.slots ?? []);
+  const win = m.vlpt;
+  const liveInWindow = win ? (live?.slots ?? []).filter((k) => k * SLOT >= win.start && k * SLOT < win.end) : [];
+  const legendItems: (readonly [string, string])[] = live
+    ? [
+        ['sw live', 'slot used in the live xen_second'],
+        ['sw window', liveInWindow.length ? 'seed VLPT window (in use live)' : 'seed VLPT window (free live)'],
+      ]
+    : [
+        ['sw used', 'VLPT slot in use'],
+        ['sw finding', 'slot touched by a finding'],
+        ['sw window', 'VLPT window'],
+      ];
+  for (const [cls, label] of legendItems) {
     // swatch and words in one unbreakable item, so a narrow panel wraps between items only
     const item = document.createElement('span');
     item.className = 'item';
@@ -135,6 +157,24 @@ function render(): void {
     p.setAttribute('role', 'status');
     p.textContent = `⚠ ${n}`;
     head.append(p);
+  }
+  if (live) {
+    // said in words, not only by the colour of the cells: which slots the running Xen uses
+    title.textContent = `Xen virtual memory map · ${live.label}`;
+    const note = document.createElement('p');
+    note.className = 'live-note';
+    note.setAttribute('role', 'status');
+    const w = win ? `${Math.floor(win.start / SLOT)}–${Math.ceil(win.end / SLOT) - 1}` : '';
+    note.textContent = live.note
+      ? `${live.label}: ${live.note}`
+      : `${live.label}: slots used in the running Xen's xen_second: ${ranges(live.slots)}${
+          win
+            ? liveInWindow.length
+              ? ` · seed VLPT window ${w}: ${liveInWindow.length} used live`
+              : ` · seed VLPT window ${w} free`
+            : ''
+        } · regions: the emulated layout`;
+    head.append(note);
   }
   if (highlight.slots.length) {
     // said in words too, not only by the dashed outline of the cells
@@ -225,17 +265,19 @@ function render(): void {
     const last = Math.ceil(Math.min(r.end, 0x80000000) / SLOT);
     const count = last - first;
     const grid = g.grids.find((x) => x.row === i);
-    const marked = count > 0 && count <= 1024 && [...used, ...flagged, ...lit].some((n) => n >= first && n < last);
+    const marked =
+      count > 0 && count <= 1024 && [...used, ...flagged, ...lit, ...liveSet].some((n) => n >= first && n < last);
     if (grid || (marked && h >= 14)) {
       const perRow = grid ? grid.perRow : count;
       const cw = grid ? GRID_CELL : (g.barW - 20) / count;
-      const ch = grid ? GRID_CELL - 2 : 8;
+      // a strip in a short row (a 2 MiB region) stays thin, under the region's name
+      const ch = grid ? GRID_CELL - 2 : h < 32 ? 4 : 8;
       const x0 = grid ? grid.x : g.barX + 10;
-      const sy = grid ? grid.y : y + h - 12;
+      const sy = grid ? grid.y : y + h - ch - 4;
       for (let k = first; k < last; k++) {
         const cls =
-          used.has(k) || flagged.has(k) || lit.has(k)
-            ? `cell${used.has(k) ? ' used' : ''}${flagged.has(k) ? ' finding' : ''}${lit.has(k) ? ' lit' : ''}`
+          used.has(k) || flagged.has(k) || lit.has(k) || liveSet.has(k)
+            ? `cell${used.has(k) ? ' used' : ''}${flagged.has(k) ? ' finding' : ''}${lit.has(k) ? ' lit' : ''}${liveSet.has(k) ? ' live' : ''}`
             : grid
               ? 'cell'
               : '';
@@ -255,7 +297,7 @@ function render(): void {
           grp,
         );
         const t = el('title', {}, c);
-        t.textContent = `xen_second slot ${k} (VA ${hex(k * SLOT)})${used.has(k) ? ' · written by prepare_vlpt' : ''}${flagged.has(k) ? ' · touched by a finding' : ''} · click to reveal it in the slots tree`;
+        t.textContent = `xen_second slot ${k} (VA ${hex(k * SLOT)})${used.has(k) ? ' · written by prepare_vlpt' : ''}${flagged.has(k) ? ' · touched by a finding' : ''}${liveSet.has(k) ? ` · used in the running Xen's xen_second (${live!.label})` : live ? ' · free in the running Xen' : ''} · click to reveal it in the slots tree`;
         c.addEventListener('click', (e) => {
           e.stopPropagation();
           post({ type: 'revealSlot', slot: k });

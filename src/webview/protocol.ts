@@ -32,6 +32,20 @@ export interface MapModel {
   top?: number;
   /** what the map leaves out and why (over MAX_MAP_REGIONS regions), shown above it */
   notices?: string[];
+  /**
+   * While a live Xen is attached (issue 14): the slots used in its real xen_second, drawn instead of the
+   * emulated ones (usedSlots and findingSlots are then empty). `note` says why there are none (target running,
+   * read failed, arm64). Absent or null: the emulated model.
+   */
+  live?: MapLive | null;
+}
+
+export interface MapLive {
+  /** "live · 127.0.0.1:1234" */
+  label: string;
+  slots: number[];
+  /** empty, or why `slots` is empty */
+  note: string;
 }
 
 /** the most regions the map draws per layout; the host leaves out the rest and says so */
@@ -151,6 +165,20 @@ function isCompare(c: unknown): c is MapCompare | null | undefined {
   );
 }
 
+function isLive(l: unknown): l is MapLive | null | undefined {
+  if (l === null || l === undefined) return true;
+  if (typeof l !== 'object' || Array.isArray(l)) return false;
+  const o = l as Record<string, unknown>;
+  return (
+    Object.keys(o).length === 3 &&
+    typeof o.label === 'string' &&
+    o.label.length <= 200 &&
+    isSlots(o.slots) &&
+    typeof o.note === 'string' &&
+    o.note.length <= 400
+  );
+}
+
 export function isToWebview(x: unknown): x is ToWebview {
   if (typeof x !== 'object' || x === null) return false;
   const o = x as { type?: unknown; model?: unknown };
@@ -173,6 +201,7 @@ export function isToWebview(x: unknown): x is ToWebview {
     isRegions(m.regions) &&
     isCompare(m.compare) &&
     (m.top === undefined || isAddr(m.top)) &&
+    isLive(m.live) &&
     (m.notices === undefined ||
       (Array.isArray(m.notices) &&
         m.notices.length <= 8 &&

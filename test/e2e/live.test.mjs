@@ -242,6 +242,24 @@ async function setPane(page, name, expanded) {
 const collapsePane = (page, name) => setPane(page, name, false);
 const expandPane = (page, name) => setPane(page, name, true);
 
+/** the map webview's document (the Scenario view is a webview view: not that one) */
+const mapView = (ctx) =>
+  ctx.page
+    .frameLocator(`${sel.webviewFrame(ctx.server.extensionId)}:not([src*="purpose=webviewView"])`)
+    .frameLocator('iframe#active-frame');
+
+/** "1, 2, 16–23, 128–130": runs of consecutive slots */
+function slotRanges(slots) {
+  const out = [];
+  for (let i = 0; i < slots.length;) {
+    let j = i;
+    while (j + 1 < slots.length && slots[j + 1] === slots[j] + 1) j++;
+    out.push(i === j ? `${slots[i]}` : `${slots[i]}–${slots[j]}`);
+    i = j + 1;
+  }
+  return out.join(', ');
+}
+
 /** hex as the extension prints addresses (no padding) */
 const hx = (/** @type {bigint | number} */ v) => `0x${v.toString(16)}`;
 /** a raw descriptor as 16 hex digits */
@@ -471,6 +489,40 @@ describe(
       mark('xenSecondTreeMs');
     });
 
+    test('the map marks the live xen_second’s slots (gdb’s), the seed VLPT window 64–127 free', async () => {
+      const { page } = ctx;
+      await runCommand(page, 'Xen Memory: Show Memory Map');
+      const map = mapView(ctx);
+      const note = map.locator('.live-note');
+      await note.waitFor({ timeout: 60_000 });
+      const text = (await note.textContent()) ?? '';
+      assert.ok(text.startsWith(`live · 127.0.0.1:${ctx.t.port}: `), text);
+      if (ARCH === 'armhf') {
+        const used = gdb.xenSecond.flatMap((e, i) => (e === 0n ? [] : [i]));
+        assert.ok(text.includes(`slots used in the running Xen's xen_second: ${slotRanges(used)}`), text);
+        assert.ok(text.includes('seed VLPT window 64–127 free'), text);
+        // every cell drawn as live is a used slot; the window's grid is drawn whole, none of it live
+        const drawn = (await map.locator('rect.cell.live').evaluateAll((els) => els.map((e) => e.dataset.slot))).map(
+          Number,
+        );
+        assert.ok(drawn.length > 0, 'live cells drawn');
+        assert.deepEqual(
+          drawn.filter((k) => !used.includes(k)),
+          [],
+          `live cells ${drawn} within gdb's ${used}`,
+        );
+        assert.ok(
+          used.filter((k) => k >= 16 && k < 64).every((k) => drawn.includes(k)),
+          `frametable in ${drawn}`,
+        );
+        assert.equal(await map.locator('rect.cell[data-slot="64"]').count(), 1);
+        assert.equal(await map.locator('rect.cell.live[data-slot="64"], rect.cell.used').count(), 0);
+      }
+      await page.waitForTimeout(300);
+      await screenshot(page, SHOTS, 'dark-live-map');
+      mark('liveMapMs');
+    });
+
     test('hovering the dom0 GPA resolves it through the live p2m: gdb’s machine address, labelled live', async () => {
       const { page } = ctx;
       await page.locator('.command-center-center').click();
@@ -539,6 +591,10 @@ describe(
       await screenshot(page, SHOTS, 'light-live-xen-second-tree');
       await collapsePane(page, 'Xen second-level slots');
       await expandPane(page, 'Live');
+      await runCommand(page, 'Xen Memory: Show Memory Map');
+      await mapView(ctx).locator('.live-note').waitFor({ timeout: 30_000 });
+      await page.waitForTimeout(300);
+      await screenshot(page, SHOTS, 'light-live-map');
       // no error toast on the way (duplicate tree ids, failed reads)
       const toasts = (await page.locator(sel.toastMessage).allTextContents()).join(' | ');
       assert.doesNotMatch(toasts, /already registered|failed|could not|error/i, toasts);
@@ -585,6 +641,11 @@ describe(
       const header = paneHeader(page, 'Xen second-level slots');
       assert.doesNotMatch((await header.textContent()) ?? '', /live ·/);
       await screenshot(page, SHOTS, 'light-model-xen-second-after-detach');
+      // the map: the emulated prepare_vlpt's slots again, no live note
+      await runCommand(page, 'Xen Memory: Show Memory Map');
+      await mapView(ctx).locator('rect.cell.used').first().waitFor({ timeout: 30_000 });
+      assert.equal(await mapView(ctx).locator('.live-note, rect.cell.live').count(), 0);
+      await screenshot(page, SHOTS, 'light-model-map-after-detach');
       await collapsePane(page, 'Xen second-level slots');
       await expandPane(page, 'Live');
       mark('detachedMs');

@@ -34,6 +34,14 @@ describe('webview messages are validated', () => {
     expect(isToWebview({ type: 'model', model })).toBe(true);
     expect(isToWebview({ type: 'model', model: { ...model, usedSlots: [2000] } })).toBe(false);
     expect(isToWebview({ type: 'model', model: { ...model, scale: 'big' } })).toBe(false);
+    // the live xen_second's slots (issue 14): label, slots below 1024, a note; nothing else
+    const live = { label: 'live · 127.0.0.1:1234', slots: [1, 2, 16, 128], note: '' };
+    expect(isToWebview({ type: 'model', model: { ...model, live } })).toBe(true);
+    expect(isToWebview({ type: 'model', model: { ...model, live: null } })).toBe(true);
+    expect(isToWebview({ type: 'model', model: { ...model, live: { ...live, slots: [1024] } } })).toBe(false);
+    expect(isToWebview({ type: 'model', model: { ...model, live: { ...live, note: 'x'.repeat(401) } } })).toBe(false);
+    expect(isToWebview({ type: 'model', model: { ...model, live: { ...live, extra: 1 } } })).toBe(false);
+    expect(isToWebview({ type: 'model', model: { ...model, live: { label: 'l', slots: [] } } })).toBe(false);
   });
 });
 
