@@ -146,6 +146,47 @@ describe('attach', () => {
   });
 });
 
+describe('arm64 idle pitfall: break at the next guest entry', () => {
+  it('continues to the instruction breakpoint, asks for no frame until the `stopped` event, clears the breakpoint, re-reads', async () => {
+    const dap = new FakeAdapter('xen-live');
+    let runs: boolean | undefined = false;
+    const answer = dap.customRequest.bind(dap);
+    const whileRunning: string[] = [];
+    dap.customRequest = async (c, a) => {
+      if (runs && c !== 'setInstructionBreakpoints') whileRunning.push(c);
+      if (c === 'setInstructionBreakpoints') {
+        dap.log.push(`${c} ${a.breakpoints.map((b: { instructionReference: string }) => b.instructionReference)}`);
+        return { breakpoints: [] };
+      }
+      if (c === 'continue') {
+        dap.log.push(c);
+        dap.running = true;
+        runs = true; // the `continued` event
+        setTimeout(() => {
+          dap.running = false; // the breakpoint hits: the `stopped` event
+          runs = false;
+        }, 600);
+        return {};
+      }
+      return answer(c, a);
+    };
+    const s = new LiveSession(dap, { arch: 'armhf', label: 'fake' }, undefined, 2000, () => runs);
+    await s.attach({ pause: true, phys: false });
+    const gen = s.generation;
+    await s.breakAtGuestEntry('0x0025a000');
+    expect(whileRunning).toEqual([]);
+    const from = dap.log.indexOf('setInstructionBreakpoints 0x0025a000');
+    expect(dap.log.slice(from, from + 4)).toEqual([
+      'setInstructionBreakpoints 0x0025a000',
+      'continue',
+      'threads',
+      'stackTrace',
+    ]);
+    expect(dap.log).toContain('setInstructionBreakpoints ');
+    expect(s.generation).toBe(gen + 1);
+  });
+});
+
 describe('reads', () => {
   it('the 2-page p2m root is two readMemory requests once, then cached', async () => {
     const dap = new FakeAdapter('xen-live');
