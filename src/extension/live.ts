@@ -7,7 +7,7 @@
 import * as vscode from 'vscode';
 import { hex, InputError, usedEntries, readTable, type LiveArch } from '../core/index';
 import { Disposable } from './dispose';
-import { CTX_LIVE, DEBUG_TYPE, LIVE_CMD } from './ids';
+import { CTX_LIVE, DEBUG_TYPE, LIVE_CMD, VIEW } from './ids';
 import { LiveSession, type DapSession } from './liveSession';
 import { adapterConfig, checkHostPort, type TargetJson, type XenLiveConfig } from './liveConfig';
 import { log, reportError } from './output';
@@ -157,8 +157,14 @@ export class Live extends Disposable {
     this._register({ dispose: () => void this.current?.detach(this.isOwn(this.current)) });
   }
 
+  private wasLive = false;
+
   private fire(): void {
-    void vscode.commands.executeCommand('setContext', CTX_LIVE, !!this.current);
+    const live = !!this.current;
+    void vscode.commands.executeCommand('setContext', CTX_LIVE, live);
+    // the Live view starts collapsed (the emulation's views keep their room): open it on attach
+    if (live && !this.wasLive) void vscode.commands.executeCommand(`${VIEW.live}.focus`);
+    this.wasLive = live;
     this.changed.fire();
   }
 
