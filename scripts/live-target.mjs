@@ -5,6 +5,7 @@
 //
 //   --halted   start QEMU with -S (stopped at reset; the debugger decides when Xen runs)
 //   --no-wait  print the port and return to waiting for Ctrl-C at once (do not wait for dom0's shell)
+//   --fetch-only  install the host tools and fetch + extract the target images, then exit (no QEMU)
 //
 // Host tools (qemu-system-arm, gdb-multiarch, device-tree-compiler, cpio) come from apt if missing; a failing
 // `apt-get update` is a warning. The target .debs are fetched with a private apt state under .live-cache/apt
@@ -265,6 +266,10 @@ async function main() {
   const noWait = args.includes('--no-wait');
   await hostTools();
   const img = await images(arch);
+  if (args.includes('--fetch-only')) {
+    phase(`target images ready in ${path.relative(ROOT, img)}`);
+    return;
+  }
   const initrd = initramfs(img);
   const runDir = path.join(CACHE, arch, 'run');
   fs.mkdirSync(runDir, { recursive: true });

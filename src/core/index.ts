@@ -68,6 +68,7 @@ export { slotsJson } from './format/slots';
 export type { SlotJson } from './format/slots';
 export { textTable, markdownTable, mdCell, va8 } from './format/table';
 export { parseHeaders, DEFAULT_MAX_HEADER_CHARS } from './layout/header';
+export { layoutVa } from './layout/format';
 export type { HeaderFile, ParseHeadersOptions } from './layout/header';
 export { lintLayout, lintHeaders, LINT_IDS } from './layout/lint';
 export type { LintFinding } from './layout/lint';

@@ -5,7 +5,7 @@
  * branch), never matched by macro name against the active layout. Other headers get none.
  */
 import * as vscode from 'vscode';
-import { parseHeaders, va8, type Arch, type HeaderFile } from '../core/index';
+import { layoutVa, parseHeaders, type Arch, type HeaderFile } from '../core/index';
 import { Disposable } from './dispose';
 import { CMD } from './ids';
 import { codeLensTitle } from './markdown';
@@ -50,7 +50,7 @@ export class RegionCodeLens extends Disposable implements vscode.CodeLensProvide
         .map(
           (r) =>
             new vscode.CodeLens(new vscode.Range(r.line! - 1, 0, r.line! - 1, 0), {
-              title: `${arch} · ${codeLensTitle(r, vlpt).replace(' · ', ` · ${va8(r.start)} · `)}`,
+              title: `${arch} · ${codeLensTitle(r, vlpt, arch).replace(' · ', ` · ${layoutVa(arch, r.start)} · `)}`,
               command: CMD.showMap,
               tooltip: `Show ${r.name} on the Xen memory map (values of ${rel}, ${arch})`,
             }),

@@ -7,7 +7,7 @@
 import * as vscode from 'vscode';
 import { findXenSecond, hex, InputError, usedEntries, readTable, type LiveArch, type LiveTable } from '../core/index';
 import { Disposable } from './dispose';
-import { CTX_LIVE, DEBUG_TYPE, LIVE_CMD } from './ids';
+import { CTX_LIVE, DEBUG_TYPE, LIVE_CMD, VIEW } from './ids';
 import { LiveSession, type DapSession } from './liveSession';
 import { adapterConfig, checkHostPort, type TargetJson, type XenLiveConfig } from './liveConfig';
 import { log, reportError } from './output';
@@ -215,8 +215,14 @@ export class Live extends Disposable {
     if (this.current?.dap.id === id) this.setRunning(st.running);
   }
 
+  private wasLive = false;
+
   private fire(): void {
-    void vscode.commands.executeCommand('setContext', CTX_LIVE, !!this.current);
+    const live = !!this.current;
+    void vscode.commands.executeCommand('setContext', CTX_LIVE, live);
+    // the Live view starts collapsed (the emulation's views keep their room): open it on attach
+    if (live && !this.wasLive) void vscode.commands.executeCommand(`${VIEW.live}.focus`);
+    this.wasLive = live;
     this.changed.fire();
   }
 

@@ -6,8 +6,10 @@
 import {
   hex,
   humanSize,
+  layoutVa,
   markdownTable,
   va8,
+  type Arch,
   type Layout,
   type Region,
   type ResolveReport,
@@ -127,7 +129,18 @@ export function resolutionMarkdown(r: ResolveReport, guestLine: string): string 
   return `${head}\n\nVLPT walk on pCPU${r.cpu}:\n\n${steps}\n`;
 }
 
-function slotsOf(reg: Region): string {
+/**
+ * Where a region sits in Xen's page tables. arm32: its 2 MiB entries of `xen_second` (below 2 GiB;
+ * above is the per-pCPU `xen_dommap`). arm64: its 512 GiB root (L0) slots, as Xen's own layout comment
+ * counts them ("L0 slot [20]").
+ */
+function slotsOf(reg: Region, arch: Arch): string {
+  if (arch === 'arm64') {
+    const L0 = 2 ** 39;
+    const a = Math.floor(reg.start / L0);
+    const b = Math.floor((Math.max(reg.end, reg.start + 1) - 1) / L0);
+    return a === b ? `L0 slot ${a}` : `L0 slots ${a}–${b}`;
+  }
   if (reg.start >= 0x80000000) return 'xen_dommap (per pCPU)';
   const a = Math.floor(reg.start / 0x200000);
   const b = Math.ceil(Math.min(reg.end, 0x80000000) / 0x200000) - 1;
@@ -141,10 +154,17 @@ export function layoutMarkdown(layout: Layout): string {
       { title: 'start' },
       { title: 'end (excl.)' },
       { title: 'size', align: 'right' },
-      { title: 'xen_second' },
+      { title: layout.arch === 'arm32' ? 'xen_second' : 'root (L0)' },
       { title: 'description' },
     ],
-    layout.regions.map((r) => [r.name, va8(r.start), va8(r.end), humanSize(r.size), slotsOf(r), r.description]),
+    layout.regions.map((r) => [
+      r.name,
+      layoutVa(layout.arch, r.start),
+      layoutVa(layout.arch, r.end),
+      humanSize(r.size),
+      slotsOf(r, layout.arch),
+      r.description,
+    ]),
   )}\n`;
 }
 
@@ -174,8 +194,8 @@ export function layoutCommentMap(layout: Layout): string {
 }
 
 /** "VIRT_LIN_P2M · 128 MiB · slots 64–127 · PTEs for GPA 0–64 GiB" */
-export function codeLensTitle(reg: Region, vlptRegion: string | null): string {
-  const parts = [reg.name, humanSize(reg.size), slotsOf(reg)];
+export function codeLensTitle(reg: Region, vlptRegion: string | null, arch: Arch = 'arm32'): string {
+  const parts = [reg.name, humanSize(reg.size), slotsOf(reg, arch)];
   if (reg.name === vlptRegion) parts.push(`PTEs for GPA 0–${humanSize((reg.size / 8) * 4096)}`);
   return parts.join(' · ');
 }

@@ -169,6 +169,9 @@ describe('Xen Memory Lens in code-server', { timeout: 300_000 }, () => {
     await openViewContainer(page, 'Xen Memory');
     const slots = treeView(page, 'Xen second-level slots');
     await slots.getByRole('treeitem', { name: /^VIRT_LIN_P2M slots 64 to 127/ }).click();
+    // the pane shows a few rows: walk the focus down to slot 66 so the list scrolls it into view
+    await slots.getByRole('treeitem', { name: /^slot 64 0x08000000/ }).waitFor({ state: 'attached' });
+    for (let i = 0; i < 3; i++) await page.keyboard.press('ArrowDown');
     const slot66 = slots.getByRole('treeitem', { name: /^slot 66 0x08400000 VLPT finding/ });
     await slot66.waitFor();
     assert.equal(await slot66.locator('.codicon-warning').count(), 1);

@@ -127,6 +127,20 @@ treeSuite('xen-today', 'Default Light Modern', (ctx) => {
       .locator('.contentWidgets .codelens-decoration', { hasText: 'arm64 · BOOT_FDT' })
       .first()
       .waitFor({ timeout: 30_000 });
+    // the arm64 value in full (48-bit), and its root slot as Xen's comment counts it — not an arm32 xen_second slot
+    assert.match(
+      (await ctx.page
+        .locator('.contentWidgets .codelens-decoration', { hasText: 'arm64 · BOOT_FDT' })
+        .first()
+        .textContent()) ?? '',
+      /arm64 · BOOT_FDT · 0x0a0000c00000 · 4 MiB · L0 slot 20/,
+    );
+    // every lens of the file follows the switch (LIVEPATCH_VMAP, under #ifdef CONFIG_LIVEPATCH, too)
+    await ctx.page
+      .locator('.contentWidgets .codelens-decoration', { hasText: 'arm64 · LIVEPATCH_VMAP' })
+      .first()
+      .waitFor({ timeout: 30_000 });
+    assert.equal(await ctx.page.locator('.contentWidgets .codelens-decoration', { hasText: 'arm32 ·' }).count(), 0);
     await screenshot(ctx.page, SHOTS, 'light-today-arm64');
   });
 });

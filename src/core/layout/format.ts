@@ -75,13 +75,18 @@ export function lintJson(findings: LintFinding[]): { findings: LintFinding[] } {
 }
 
 /** `end` column: exclusive end; the form says how the header wrote it. */
+/** A Xen VA of the layout's arch, padded so it reads as a column: 0x08000000 (arm32), 0x0a0000200000 (arm64). */
+export function layoutVa(arch: Layout['arch'], va: number): string {
+  return hex(va, arch === 'arm32' ? 8 : 12);
+}
+
 export function layoutText(l: Layout): string {
-  const w = l.arch === 'arm32' ? 8 : 12; // padded hex reads as a column
+  const w = l.arch === 'arm32' ? 8 : 12; // the width of layoutVa's hex
   // a conditional region (LIVEPATCH_VMAP under CONFIG_LIVEPATCH) is starred, with a note below
   const rows = l.regions.map((r) => [
     r.condition ? `${r.name}*` : r.name,
-    hex(r.start, w),
-    hex(r.end, w),
+    layoutVa(l.arch, r.start),
+    layoutVa(l.arch, r.end),
     r.size > 0 ? humanSize(r.size) : hex(r.size),
     r.endForm,
     r.line === null ? '' : String(r.line),
@@ -106,7 +111,7 @@ export function layoutText(l: Layout): string {
     parts.push('', 'comment map:');
     for (const c of l.commentMap)
       parts.push(
-        `  ${hex(c.start, w).padEnd(w + 3)} ${hex(c.end, w).padEnd(w + 3)} ${c.kind && c.kind !== 'range' ? `[${c.kind}] ` : ''}${c.text}`.slice(
+        `  ${layoutVa(l.arch, c.start).padEnd(w + 3)} ${layoutVa(l.arch, c.end).padEnd(w + 3)} ${c.kind && c.kind !== 'range' ? `[${c.kind}] ` : ''}${c.text}`.slice(
           0,
           100,
         ),

@@ -69,7 +69,22 @@ export function layoutFiles(state: readonly StateFile[]): StateFile[] {
  * Apply one patch's files to `state`. Hunks that do not apply are reported and their own lines
  * appended (pre-image lines to the before text, post-image lines to the after text), as before.
  */
+/**
+ * Characters of layout text `applyHunks` may walk in one step, as a multiple of the step's input
+ * (the state's texts and the hunks' lines), at least APPLY_FLOOR: each diff of a file rereads the
+ * whole file, so a mail repeating a diff of config.h thousands of times (a saved archive page
+ * duplicated, a fuzzed mbox) was quadratic (issue 13 item 6). Real series stay far below it.
+ */
+export const APPLY_FACTOR = 32;
+export const APPLY_FLOOR = 64 * 1024 * 1024;
+
 export function applyStep(files: FileDiff[], state: readonly StateFile[], findings: PatchFinding[]): StepResult {
+  let input = 0;
+  for (const s of state) input += s.text.length;
+  for (const f of files) for (const h of f.hunks) for (const l of h.lines) input += l.length + 1;
+  let budget = Math.max(APPLY_FLOOR, APPLY_FACTOR * input);
+  let skipped = 0;
+  let firstSkipped: FileDiff | null = null;
   const before = state.map((f) => ({ ...f }));
   const after = state.map((f) => ({ ...f }));
   const applied: string[] = [];
@@ -126,6 +141,13 @@ export function applyStep(files: FileDiff[], state: readonly StateFile[], findin
       targets.push({ path: f.path, base: null, how: null });
       continue;
     }
+    const cost = (how === 'new-file' ? 0 : after[i]!.text.length) + f.hunks.length;
+    if (cost > budget) {
+      skipped++;
+      firstSkipped ??= f;
+      continue;
+    }
+    budget -= cost;
     let target: StateFile;
     if (how === 'new-file') {
       const existing = after.findIndex((s) => s.path === f.path);
@@ -165,6 +187,14 @@ export function applyStep(files: FileDiff[], state: readonly StateFile[], findin
     touched.set(target, f);
     if (i >= 0) touched.set(before[i]!, f);
   }
+  if (firstSkipped)
+    findings.push({
+      id: 'apply-cap',
+      severity: 'warning',
+      file: firstSkipped.path,
+      line: firstSkipped.hunks[0]?.at ?? null,
+      message: `${skipped} diff(s) of layout headers from this one on were not applied: together the patch's diffs reread the layout files more than ${APPLY_FACTOR}× the size of the patch and its bases (a diff repeated many times?); the layout after is the one before them`,
+    });
   // a candidate that no layout header includes (before or after) was not a layout header
   const inLayout = new Set([...layoutFiles(before), ...layoutFiles(after)]);
   const seen = new Set<FileDiff>();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createSession, describeVa, embeddedLayout, resolveGpa } from '../../../src/core/index';
+import { createSession, describeVa, embeddedLayout, resolveGpa, type Region } from '../../../src/core/index';
 import {
   codeLensTitle,
   escapeMd,
@@ -68,5 +68,19 @@ describe('copy as Markdown / comment map / CodeLens', () => {
   it('CodeLens title as in the issue', () => {
     const w = layout.regions.find((r) => r.name === 'VIRT_LIN_P2M')!;
     expect(codeLensTitle(w, 'VIRT_LIN_P2M')).toBe('VIRT_LIN_P2M · 128 MiB · slots 64–127 · PTEs for GPA 0–64 GiB');
+  });
+  it('arm64: 48-bit VAs and root (L0) slots of 512 GiB, as Xen’s layout comment counts them — no arm32 slot', () => {
+    const r = (name: string, start: number, end: number) =>
+      ({ name, start, end, size: end - start, description: '' }) as unknown as Region;
+    // FIXMAP 0x0a0000a00000: 0x0a0000000000 = 10 × 2^40 = 20 × 2^39 → L0 slot 20 ("L0 slot [20]")
+    expect(codeLensTitle(r('FIXMAP', 0x0a0000a00000, 0x0a0000c00000), null, 'arm64')).toBe(
+      'FIXMAP · 2 MiB · L0 slot 20',
+    );
+    // DIRECTMAP 0x800000000000–0x850000000000: 2^47 / 2^39 = 256, 0x850000000000 / 2^39 = 266 (exclusive)
+    expect(codeLensTitle(r('DIRECTMAP', 0x800000000000, 0x850000000000), null, 'arm64')).toBe(
+      'DIRECTMAP · 5 TiB · L0 slots 256–265',
+    );
+    const l64 = { ...layout, arch: 'arm64' as const, regions: [r('FIXMAP', 0x0a0000a00000, 0x0a0000c00000)] };
+    expect(layoutMarkdown(l64)).toContain('| FIXMAP | 0x0a0000a00000 | 0x0a0000c00000 | 2 MiB | L0 slot 20 |');
   });
 });
