@@ -6,7 +6,8 @@ import { createSession, VlptResolver, getVlpt3lvlPte, p2mLookup, parseHeaders, r
 import { naiveVlptResolve } from '../test/oracle/naiveWalk';
 import { numberAt } from '../src/extension/detect';
 import { hoverMarkdown } from '../src/extension/markdown';
-import { resolveGpa, describeVa } from '../src/core/index';
+import { resolveGpa, describeVa, parseScenario, TraceEngine } from '../src/core/index';
+import { traceScenario, stepModel } from '../src/extension/scenarioTrace';
 import { existsSync, readFileSync, statSync, readdirSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { spawnSync } from 'node:child_process';
@@ -167,6 +168,55 @@ function populateBench() {
   };
 }
 
+/**
+ * Scenario steps as the TLB grows (issue 13 item 6): 9,990 `access` steps, each reading a new
+ * VLPT page (a 2 MiB stride in a 40 GiB guest), so pCPU0's TLB grows by one entry a step.
+ * Time per step of the engine and of the Scenario view's step model, over the first and the
+ * last 1,000 steps (best of 3): linear means the two are alike (target ratio ≤ 2).
+ */
+function scenarioStepsBench() {
+  const n = 9990;
+  const steps: unknown[] = [
+    { op: 'schedule', domain: 'A', cpu: 0 },
+    { op: 'logdirty-start', domain: 'A', cpu: 0 },
+  ];
+  for (let i = 0; i < n; i++)
+    steps.push({ op: 'access', domain: 'A', cpu: 0, gpa: `0x${(0x80000000 + i * 0x200000).toString(16)}` });
+  const sc = parseScenario(
+    { tree: '9a80d50', cpus: 2, domains: [{ name: 'A', ramBase: '0x80000000', ramSize: '40G' }], steps },
+    'bench.json',
+  );
+  const e = new TraceEngine(sc);
+  e.next();
+  e.next();
+  const engineUs: number[] = [];
+  let done = 0;
+  for (const upTo of [1000, n - 1000, n]) {
+    const t0 = performance.now();
+    for (; done < upTo; done++) e.next();
+    if (upTo !== n - 1000) engineUs.push(performance.now() - t0); // ms per 1,000 steps = µs per step
+  }
+  const t = traceScenario(sc, 'bench.json');
+  const modelUs = [2, n - 998].map((a) => {
+    let best = Infinity;
+    for (let k = 0; k < 3; k++) {
+      stepModel(t, a - 1);
+      const t0 = performance.now();
+      for (let p = a; p < a + 1000; p++) stepModel(t, p);
+      best = Math.min(best, performance.now() - t0);
+    }
+    return best; // ms per 1,000 steps = µs per step
+  });
+  const r1 = (x: number) => Math.round(x * 10) / 10;
+  return {
+    steps: n,
+    tlbEntries: e.sys.cpus[0]!.mmu.tlb.size,
+    engineUsPerStep: { first1000: r1(engineUs[0]!), last1000: r1(engineUs[1]!) },
+    stepModelUsPerStep: { first1000: r1(modelUs[0]!), last1000: r1(modelUs[1]!) },
+    ratio: r1(Math.max(engineUs[1]! / engineUs[0]!, modelUs[1]! / modelUs[0]!)),
+  };
+}
+
 function parseBench() {
   // one real-size header (the 2013 tree's config.h as the fixtures write it) and the seed mail
   const header = readFileSync('test/fixtures/headers/2013-ac6e1ae-config.h', 'utf8');
@@ -289,6 +339,7 @@ const result = {
   scaling: scalingBench(),
   populate: populateBench(),
   parse: parseBench(),
+  scenarioSteps: scenarioStepsBench(),
   hover: hoverBench(),
   bundle: bundleBench(),
   activationMs: activation(),
@@ -309,6 +360,7 @@ else {
       .join(' · ')}  (spread ${result.scaling.spread}%, target ≤ 20%)`,
     `populate 62 GiB   ${result.populate.ms} ms, RSS ${result.populate.rssMiB} MiB (targets < 2000 ms, < 512 MiB)`,
     `parse             header ${result.parse.headerMs} ms (p99 ${result.parse.headerP99Ms}, target < 2 ms) · patch ${result.parse.patchMiBPerSec} MiB/s`,
+    `scenario steps    ${result.scenarioSteps.steps} steps, TLB ${result.scenarioSteps.tlbEntries} entries: engine ${result.scenarioSteps.engineUsPerStep.first1000} → ${result.scenarioSteps.engineUsPerStep.last1000} µs/step · view ${result.scenarioSteps.stepModelUsPerStep.first1000} → ${result.scenarioSteps.stepModelUsPerStep.last1000} µs/step (first → last 1,000; ratio ${result.scenarioSteps.ratio}, target ≤ 2)`,
     `hover             p50 ${result.hover.p50Us} µs · p99 ${result.hover.p99Us} µs (target p99 < 1000 µs; ${result.hover.logLines}-line log)`,
     `bundle            extension ${result.bundle.extensionKiB ?? '—'} KiB · cli ${result.bundle.cliKiB} KiB · vsix ${result.bundle.vsixKiB ?? '—'} KiB`,
     `activation        ${result.activationMs ?? '— (run the E2E suite first)'} ms`,

@@ -19,6 +19,7 @@ import {
   type Scenario,
   type StepDelta,
   type TlbEntry,
+  type RoundReport,
   type TraceResult,
 } from '../core/index';
 import type { CpuView, DomainView, PageState, StepModel, TlbLine } from '../webview/scenarioProtocol';
@@ -37,10 +38,78 @@ function capped<T>(a: readonly T[], more: (n: number) => T): T[] {
   return a.length <= LIST_CAP ? [...a] : [...a.slice(0, LIST_CAP - 1), more(a.length - LIST_CAP + 1)];
 }
 
+/** words per xen_second slot in a window bitmap: 16 × 32 page bits, then the 2 MiB block bit */
+const SLOT_WORDS = 17;
+
+/**
+ * Which VLPT-window slots of one pCPU's TLB hold an entry: one bit per 4 KiB page and per 2 MiB
+ * block inside the window, so the view lists the window's entries in VA order by visiting set
+ * bits only (cost bounded by the window, not by the TLB, whatever else the TLB caches).
+ */
+class WindowIndex {
+  readonly bits: Uint32Array;
+  readonly firstSlot: number;
+  constructor(
+    readonly start: number,
+    readonly end: number,
+  ) {
+    this.firstSlot = Math.floor(start / 0x200000);
+    const slots = Math.max(0, Math.ceil(end / 0x200000) - this.firstSlot);
+    this.bits = new Uint32Array(slots * SLOT_WORDS);
+  }
+  /** set or clear the bit of a page or block key; keys outside the window are ignored */
+  mark(key: number, present: boolean): void {
+    let slot: number;
+    let word: number;
+    let bit: number;
+    if (key < 0x100000) {
+      const va = key * 4096;
+      if (va >= this.end || va + 4096 <= this.start) return;
+      slot = Math.floor(key / 512) - this.firstSlot;
+      word = (key % 512) >>> 5;
+      bit = key & 31;
+    } else if (key < 0x200000) {
+      const va = (key - 0x100000) * 0x200000;
+      if (va >= this.end || va + 0x200000 <= this.start) return;
+      slot = key - 0x100000 - this.firstSlot;
+      word = 16;
+      bit = 0;
+    } else return; // 1 GiB entries: at most 4, looked up directly
+    const i = slot * SLOT_WORDS + word;
+    this.bits[i] = present ? (this.bits[i]! | (1 << bit)) >>> 0 : (this.bits[i]! & ~(1 << bit)) >>> 0;
+  }
+  /** the window's page and block keys in VA order (a page before the block at the same VA), at most `max` */
+  keys(max: number): number[] {
+    const out: number[] = [];
+    const slots = this.bits.length / SLOT_WORDS;
+    for (let s = 0; s < slots && out.length < max; s++) {
+      const b = s * SLOT_WORDS;
+      const slot = this.firstSlot + s;
+      const block = this.bits[b + 16] !== 0;
+      // a page sorts before the block at the same VA (the slot's first page), the block before the rest
+      const blockAfterFirst = block && (this.bits[b]! & 1) !== 0;
+      if (block && !blockAfterFirst) out.push(0x100000 + slot);
+      for (let w = 0; w < 16 && out.length < max; w++) {
+        let x = this.bits[b + w]!;
+        while (x !== 0 && out.length < max) {
+          const low = x & -x;
+          const bit = 31 - Math.clz32(low);
+          out.push(slot * 512 + w * 32 + bit);
+          x = (x ^ low) >>> 0;
+          if (w === 0 && bit === 0 && blockAfterFirst && out.length < max) out.push(0x100000 + slot);
+        }
+      }
+    }
+    return out;
+  }
+}
+
 /** The state shown at one position, moved by applying or undoing step deltas. */
 class Replay {
   pos = -1;
   readonly tlb: Array<Map<number, number>>;
+  /** per pCPU: the entries inside the VLPT window, by slot (kept with `tlb`) */
+  readonly windows: WindowIndex[];
   /** per domain × 3: bitmap, truth, stalled (gfns) */
   readonly sets: Array<Set<number>>;
   running: Array<string | null>;
@@ -53,6 +122,11 @@ class Replay {
     private readonly initialFlags: Uint8Array,
   ) {
     this.tlb = engine.sys.cpus.map((c) => new Map(c.mmu.tlb.keys().map((k) => [k, c.mmu.tlb.get(k)])));
+    this.windows = this.tlb.map((m) => {
+      const w = new WindowIndex(engine.sys.vlptStart, engine.sys.vlptEnd);
+      for (const k of m.keys()) w.mark(k, true);
+      return w;
+    });
     this.sets = Array.from({ length: engine.sc.domains.length * 3 }, () => new Set<number>());
     this.running = initialRunning;
     this.flags = initialFlags;
@@ -67,13 +141,28 @@ class Replay {
     this.flags = d ? d.flags : this.initialFlags;
   }
 
+  /** the TLB entries of `cpu` overlapping the VLPT window [start, end), sorted by VA then size, at most `max` */
+  windowEntries(cpu: number, start: number, end: number, max: number): TlbEntry[] {
+    const m = this.tlb[cpu]!;
+    const out = this.windows[cpu]!.keys(max).map((k) => tlbEntryOf(k, m.get(k)!));
+    for (let g = 0; g < 4; g++) {
+      const v = m.get(0x200000 + g);
+      if (v === undefined) continue;
+      const e = tlbEntryOf(0x200000 + g, v);
+      if (e.va < end && e.va + e.size > start) out.push(e);
+    }
+    return out.sort((a, b) => a.va - b.va || a.size - b.size).slice(0, max);
+  }
+
   private apply(d: StepDelta, dir: 1 | -1): void {
     d.tlb.forEach((t, cpu) => {
       const m = this.tlb[cpu]!;
+      const w = this.windows[cpu]!;
       for (let j = 0; j < t.length; j += 3) {
         const v = dir > 0 ? t[j + 2]! : t[j + 1]!;
         if (v < 0) m.delete(t[j]!);
         else m.set(t[j]!, v);
+        w.mark(t[j]!, v >= 0);
       }
     });
     const s = d.sets;
@@ -100,6 +189,10 @@ export interface ScenarioTrace {
   interest: Map<string, number[]>;
   /** the replay state (private to this module) */
   replay: Replay;
+  /** steps where a finding fires, sorted, each once */
+  findingSteps: number[];
+  /** the round that ran at a step */
+  roundAt: Map<number, RoundReport>;
 }
 
 export function traceScenario(scenario: Scenario, source: string): ScenarioTrace {
@@ -140,7 +233,22 @@ export function traceScenario(scenario: Scenario, source: string): ScenarioTrace
     window: initial.window,
     interest: new Map([...interest].map(([k, v]) => [k, [...v].sort((a, b) => a - b)])),
     replay,
+    findingSteps: [...new Set(result.findings.map((f) => f.step))].sort((a, b) => a - b),
+    roundAt: new Map(result.rounds.map((r) => [r.step, r])),
   };
+}
+
+/** index of the first finding at a step ≥ `step` (findings are recorded in step order) */
+function firstFindingAt(t: ScenarioTrace, step: number): number {
+  const f = t.result.findings;
+  let lo = 0;
+  let hi = f.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (f[mid]!.step < step) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 /** What an engine stopped after step `pos` holds (for tests and tools: built from the replay). */
@@ -209,7 +317,7 @@ export function stepModel(t: ScenarioTrace, pos: number): StepModel {
   const r = t.replay;
   r.seek(p);
   const win = t.window;
-  const round = step?.event === 'round' ? t.result.rounds.find((x) => x.step === p) : undefined;
+  const round = step?.event === 'round' ? t.roundAt.get(p) : undefined;
 
   const cpus: CpuView[] = r.tlb.map((entries, cpu) => {
     const changes = step?.changes.tlb.filter((c) => c.cpu === cpu) ?? [];
@@ -219,11 +327,6 @@ export function stepModel(t: ScenarioTrace, pos: number): StepModel {
         ? tlbLine(tlbEntryOf(tlbKeyOf(Number(va), Number(size)), v))
         : { va, size, pa: '', readOnly: false };
     };
-    const inWindow: TlbEntry[] = [];
-    for (const [k, v] of entries) {
-      const e = tlbEntryOf(k, v);
-      if (e.va < win.end && e.va + e.size > win.start) inWindow.push(e);
-    }
     return {
       cpu,
       running: r.running[cpu] ?? null,
@@ -235,10 +338,7 @@ export function stepModel(t: ScenarioTrace, pos: number): StepModel {
         .filter((c) => c.change === 'removed')
         .slice(0, LIST_CAP)
         .map((c) => ({ va: c.va, size: c.size, pa: '', readOnly: false })),
-      window: inWindow
-        .sort((a, b) => a.va - b.va || a.size - b.size)
-        .slice(0, LIST_CAP)
-        .map(tlbLine),
+      window: r.windowEntries(cpu, win.start, win.end, LIST_CAP).map(tlbLine),
     };
   });
 
@@ -276,9 +376,10 @@ export function stepModel(t: ScenarioTrace, pos: number): StepModel {
     };
   });
 
+  const at = firstFindingAt(t, p);
+  const after = firstFindingAt(t, p + 1);
   const findings = t.result.findings
-    .filter((f) => f.step === p)
-    .slice(0, LIST_CAP)
+    .slice(at, Math.min(after, at + LIST_CAP))
     .map((f) => ({ id: f.id, severity: f.severity, step: f.step, message: f.message, pages: f.pages, slots: f.slots }));
   const slots = step?.changes.slots ?? [];
   const highlight = [...new Set([...slots.map((s) => s.slot), ...findings.flatMap((f) => f.slots)])]
@@ -300,10 +401,9 @@ export function stepModel(t: ScenarioTrace, pos: number): StepModel {
     notes: capped(step?.notes ?? [], (n) => `… and ${n} more notes (xenlens trace --json has them all)`),
     findings,
     earlier: t.result.findings
-      .filter((f) => f.step < p)
-      .slice(-LIST_CAP)
+      .slice(Math.max(0, at - LIST_CAP), at)
       .map((f) => ({ id: f.id, severity: f.severity, step: f.step })),
     highlight,
-    findingSteps: [...new Set(t.result.findings.map((f) => f.step))].sort((a, b) => a - b),
+    findingSteps: [...t.findingSteps],
   };
 }

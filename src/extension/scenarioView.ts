@@ -255,7 +255,7 @@ export class ScenarioView extends Disposable implements vscode.WebviewViewProvid
       await this.pickScenario(undefined);
       return;
     }
-    const pos = nextPosition(this.pos, this.trace.count, a, stepModel(this.trace, this.pos).findingSteps);
+    const pos = nextPosition(this.pos, this.trace.count, a, this.trace.findingSteps);
     if (pos === this.pos) return;
     this.pos = pos;
     await this.changed();

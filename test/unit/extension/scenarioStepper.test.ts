@@ -252,3 +252,45 @@ describe('total guest RAM of a scenario is capped (issue 13 item 5: three 200 Gi
     expect(s.domains.map((d) => d.ramSize)).toEqual([62 * 2 ** 30, 64 * 2 ** 30]);
   });
 });
+
+describe('the TLB window list stays exact as the TLB grows (issue 13 item 6: a step is no longer O(TLB size))', () => {
+  // 4 GiB at 2 GiB: one VLPT page (4 KiB of PTEs) per 2 MiB of guest RAM; a stride of 5 × 2 MiB
+  // touches a new VLPT page each access, across many xen_second slots, on both pCPUs
+  const steps: unknown[] = [
+    { op: 'schedule', domain: 'A', cpu: 0 },
+    { op: 'logdirty-start', domain: 'A', cpu: 0 },
+  ];
+  for (let i = 0; i < 400; i++)
+    steps.push({
+      op: 'access',
+      domain: 'A',
+      cpu: i % 3 === 0 ? 1 : 0,
+      gpa: `0x${(0x80000000 + i * 5 * 0x200000).toString(16)}`,
+    });
+  const t = traceScenario(
+    parseScenario({ tree: '9a80d50', cpus: 2, domains: [{ name: 'A', ramBase: '0x80000000', ramSize: '4G' }], steps }),
+    'grow.json',
+  );
+  // the oracle: every cached entry (snapshotAt lists the whole TLB), filtered to the window, sorted
+  const naive = (pos: number, cpu: number) =>
+    snapshotAt(t, pos)
+      .tlb[cpu]!.filter((e) => e.va < t.window.end && e.va + e.size > t.window.start)
+      .slice(0, LIST_CAP)
+      .map((e) => ({
+        va: `0x${e.va.toString(16)}`,
+        size: `0x${e.size.toString(16)}`,
+        pa: `0x${(e.mfn * 4096).toString(16)}`,
+        readOnly: e.readOnly,
+      }));
+  it('forwards and backwards, both pCPUs, past the 200-line cap', () => {
+    expect(t.count).toBe(402);
+    const positions = [-1, 0, 1, 2, 50, 150, 401, 400, 300, 3, 401];
+    for (const p of positions)
+      for (const cpu of [0, 1]) {
+        const shown = stepModel(t, p).cpus[cpu]!.window;
+        expect(shown).toEqual(naive(p, cpu));
+      }
+    // pCPU0 read 266 distinct VLPT pages (i % 3 ≠ 0 of 400): cut to the 200-line cap; pCPU1 read 134
+    expect(stepModel(t, 401).cpus.map((c) => c.window.length)).toEqual([LIST_CAP, 134]);
+  });
+});
