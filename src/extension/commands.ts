@@ -9,7 +9,7 @@ import { CMD, CONFIG_SECTION, SETTING, type CommandId } from './ids';
 import { parseGuestRam, parseQuery, parseTarget, validateQuery, type Target } from './args';
 import { bareHexLanguage, numberAt } from './detect';
 import { layoutCommentMap, layoutMarkdown, resolutionMarkdown } from './markdown';
-import { log, reportError } from './output';
+import { log, registerReportingCommand } from './output';
 import { AUTO, EMBEDDED, isPatchSource, sourceUri } from './layoutSource';
 import { readUri } from './workspaceRead';
 import { discoverOpenTree, uriOf } from './treeDiscovery';
@@ -54,18 +54,7 @@ export class Commands extends Disposable {
       [CMD.showPatchMap]: (arg) => this.showPatchMap(arg),
       [CMD.switchArch]: () => this.update(SETTING.arch, d.state.settings.arch === 'arm32' ? 'arm64' : 'arm32'),
     };
-    for (const [id, fn] of Object.entries(table)) {
-      this._register(
-        vscode.commands.registerCommand(id, async (arg: unknown) => {
-          try {
-            return await fn(arg);
-          } catch (err) {
-            reportError(id.replace('xenMemory.', ''), err);
-            return undefined;
-          }
-        }),
-      );
-    }
+    for (const [id, fn] of Object.entries(table)) this._register(registerReportingCommand(id, fn));
   }
 
   private async resolveAtCursor(): Promise<void> {

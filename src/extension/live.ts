@@ -10,7 +10,7 @@ import { Disposable } from './dispose';
 import { CTX_LIVE, DEBUG_TYPE, LIVE_CMD, VIEW } from './ids';
 import { LiveSession, type DapSession } from './liveSession';
 import { adapterConfig, checkHostPort, type TargetJson, type XenLiveConfig } from './liveConfig';
-import { log, reportError } from './output';
+import { log, registerReportingCommand, reportError } from './output';
 import { readUri } from './workspaceRead';
 
 /** A DAP message as the tracker sees it (the fields read here). */
@@ -164,18 +164,7 @@ export class Live extends Disposable {
       [LIVE_CMD.refresh, () => this.reread()],
       [LIVE_CMD.guestEntry, () => this.catchGuestEntry()],
     ];
-    for (const [id, fn] of cmds) {
-      this._register(
-        vscode.commands.registerCommand(id, async (arg: unknown) => {
-          try {
-            return await fn(arg);
-          } catch (err) {
-            reportError(id.replace('xenMemory.', ''), err);
-            return undefined;
-          }
-        }),
-      );
-    }
+    for (const [id, fn] of cmds) this._register(registerReportingCommand(id, fn));
     this._register({ dispose: () => void this.current?.detach(this.isOwn(this.current)) });
   }
 

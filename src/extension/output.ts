@@ -31,6 +31,21 @@ export function reportError(context: string, err: unknown): void {
   });
 }
 
+/**
+ * Register a command whose failure is reported (reportError, named after the command) instead of
+ * thrown into VS Code's generic "command failed" toast: the extension stays usable after any error.
+ */
+export function registerReportingCommand(id: string, fn: (arg: unknown) => Promise<unknown>): vscode.Disposable {
+  return vscode.commands.registerCommand(id, async (arg: unknown) => {
+    try {
+      return await fn(arg);
+    } catch (err) {
+      reportError(id.replace('xenMemory.', ''), err);
+      return undefined;
+    }
+  });
+}
+
 export function warn(message: string): void {
   log(`warning: ${message}`);
   void vscode.window.showWarningMessage(`Xen Memory: ${message}`);

@@ -18,7 +18,7 @@ import { Disposable, DisposableValue } from './dispose';
 import { CMD, CTX_SCENARIO, SCENARIO_CMD, VIEW } from './ids';
 import { MapPanel } from './mapPanel';
 import { nonce, webviewShell, WEBVIEW_ROOTS } from './webviewHtml';
-import { log, reportError } from './output';
+import { log, registerReportingCommand, reportError } from './output';
 import { EXCLUDE_GLOB } from './lintFiles';
 import { nextPosition, stepModel, traceScenario, type ScenarioTrace, type StepAction } from './scenarioTrace';
 
@@ -66,16 +66,7 @@ export class ScenarioView extends Disposable implements vscode.WebviewViewProvid
       [SCENARIO_CMD.continue]: async () => this.act('continue'),
       [SCENARIO_CMD.restart]: async () => this.act('restart'),
     };
-    for (const [id, fn] of Object.entries(table))
-      this._register(
-        vscode.commands.registerCommand(id, async (arg: unknown) => {
-          try {
-            await fn(arg);
-          } catch (err) {
-            reportError(id.replace('xenMemory.', ''), err);
-          }
-        }),
-      );
+    for (const [id, fn] of Object.entries(table)) this._register(registerReportingCommand(id, fn));
     this._register({ dispose: () => MapPanel.highlight([], '') });
     void this.setContext();
   }

@@ -13,7 +13,16 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, afterEach, before, describe, test } from 'node:test';
 import { ROOT, startCodeServer } from '../../scripts/code-server.mjs';
-import { launchBrowser, openViewContainer, openWorkbench, runCommand, screenshot, sel, treeView } from './vscode.mjs';
+import {
+  launchBrowser,
+  openViewContainer,
+  openWorkbench,
+  runCommand,
+  screenshot,
+  sel,
+  setColorTheme,
+  treeView,
+} from './vscode.mjs';
 
 const SHOTS = path.join(ROOT, 'test/e2e/artifacts/live');
 const ENABLED = process.env.XEN_LIVE_E2E === '1';
@@ -558,19 +567,7 @@ describe(
 
     test('light theme screenshots', async () => {
       const { page } = ctx;
-      // the theme picker stays open after the command, so not runCommand()
-      await page.keyboard.press('F1');
-      await page.locator(sel.quickInputBox).fill('>Preferences: Color Theme');
-      await page
-        .locator(sel.quickInputRow, { has: page.getByText('Preferences: Color Theme', { exact: true }) })
-        .first()
-        .click();
-      await page.locator(sel.quickInputRow, { hasText: 'Dark Modern' }).first().waitFor();
-      await page.locator(sel.quickInputBox).fill('Light Modern');
-      await page.locator(sel.quickInputRow, { hasText: 'Light Modern' }).first().click();
-      await page.waitForFunction(() => document.querySelector('.monaco-workbench')?.classList.contains('vs'), null, {
-        timeout: 20_000,
-      });
+      await setColorTheme(page, 'Default Light Modern');
       await page.mouse.move(700, 600); // no tooltip in the picture
       await page.waitForTimeout(800);
       await screenshot(page, SHOTS, 'light-live-tree');
