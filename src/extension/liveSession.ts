@@ -264,6 +264,11 @@ export class LiveSession {
   }
 
   private async detectArch(): Promise<LiveArch> {
+    // gdb answers this on every target (no refused request in the adapter's log): 4 on arm, 8 on aarch64
+    const size = (await this.evaluate('sizeof(void *)').catch(() => '')).trim();
+    if (size === '4') return 'armhf';
+    if (size === '8') return 'arm64';
+    // an adapter that does not evaluate C expressions: probe the EL2 translation registers
     for (const arch of ['armhf', 'arm64'] as const) {
       const v = await this.evaluate(`(unsigned int)$${REGISTERS[arch].ttbr}`).catch(() => '');
       if (/^(0x[0-9a-f]+|[0-9]+)$/i.test(v)) return arch;

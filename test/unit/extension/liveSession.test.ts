@@ -131,6 +131,19 @@ describe('attach', () => {
     expect(sent.slice(0, 4)).toEqual(['threads', 'pause', 'threads', 'stackTrace']);
     expect(s.regs!.pc).toBe('0x002594d8');
   });
+  it('the arch comes from gdb’s pointer size first: no probe that the adapter refuses (arm64 gdb: "Invalid cast.")', async () => {
+    const values = gdbValues(meta.registers);
+    values.set('sizeof(void *)', '4');
+    const dap = new FakeAdapter('xen-live', values);
+    const s = new LiveSession(dap, { arch: undefined, label: 'fake' });
+    await s.attach({ pause: true, phys: false });
+    expect(s.arch).toBe('armhf');
+    expect(dap.log.filter((l) => l.startsWith('evaluate ')).slice(0, 2)).toEqual([
+      'evaluate watch sizeof(void *)',
+      'evaluate watch (unsigned int)($HTTBR >> 32)',
+    ]);
+    expect(dap.log.some((l) => l.includes('TTBR0_EL2'))).toBe(false);
+  });
   it('a target with neither HTTBR nor TTBR0_EL2 is one clear error', async () => {
     const s = new LiveSession(new FakeAdapter('xen-live', new Map()), { arch: undefined, label: 'x86' });
     await expect(s.attach({ pause: true, phys: false })).rejects.toThrow(/neither HTTBR nor TTBR0_EL2/);
