@@ -2,10 +2,10 @@ import { readFileSync } from 'node:fs';
 import type { CliIo } from './io';
 import { json, makeSession, parse, SYSTEM_OPTIONS } from './common';
 import { slotsJson } from '../core/format/slots';
-import { textTable, va8 } from '../core/format/table';
+import { textTable } from '../core/format/table';
 import { InputError } from '../core/errors';
 import { parseReg64, type ReadPhys } from '../core/live/decode';
-import { compareSlots, type LiveSlotRow } from '../core/live/report';
+import { compareSlots, SLOT_REPORT_COLUMNS, slotReportRows, WHY_SLOTS_DIFFER } from '../core/live/report';
 
 export const HELP = `xenlens live-report --image PREFIX [--json]
   Emulated 2013 xen_second slots beside a live Xen 4.17 armhf capture (PREFIX.json + PREFIX.bin from scripts/live-capture.py).`;
@@ -50,42 +50,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     io.out(json(rows));
     return 0;
   }
-  const emu = (r: LiveSlotRow) => (r.emulatedValid ? 'mapped' : 'empty');
-  const live = (r: LiveSlotRow) => (r.liveState === 'empty' ? 'empty' : r.liveState);
-  const key = (r: LiveSlotRow) => `${r.emulatedRegion}|${emu(r)}|${r.liveRegion}|${live(r)}|${r.liveTable}`;
-  const out: string[][] = [];
-  for (let i = 0; i < rows.length;) {
-    let j = i;
-    while (j + 1 < rows.length && key(rows[j + 1]!) === key(rows[i]!)) j++;
-    const r = rows[i]!;
-    const same = (r.emulatedValid ? 1 : 0) === (r.liveState === 'empty' || r.liveState === 'no table' ? 0 : 1);
-    out.push([
-      j > i ? `${i}-${j}` : `${i}`,
-      va8(i * 0x200000),
-      r.emulatedRegion ?? '—',
-      emu(r),
-      r.liveRegion ?? '—',
-      `${live(r)} (${r.liveTable})`,
-      same ? '' : 'differs',
-    ]);
-    i = j + 1;
-  }
-  io.out(
-    textTable(
-      [
-        { title: 'slot', align: 'right' },
-        { title: 'VA' },
-        { title: '2013 (emulated)' },
-        { title: 'entry' },
-        { title: '4.17 (live)' },
-        { title: 'entry' },
-        { title: '' },
-      ],
-      out,
-    ),
-  );
-  io.out(
-    'Why they differ: 4.17 arm32 has one xen_second page for the first GiB only (image, fixmap, FDT, frametable, vmap); the xenheap (1-2 GiB) and the per-CPU domheap (2-4 GiB) have their own level-2 tables under root entries 1-3. The 2013 tree kept a 2-page xen_second for the first 2 GiB (xenheap included), and the seed put the VLPT at 0x08000000 (slots 64-127).',
-  );
+  io.out(textTable(SLOT_REPORT_COLUMNS, slotReportRows(rows)));
+  io.out(WHY_SLOTS_DIFFER);
   return 0;
 }

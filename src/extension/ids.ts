@@ -60,6 +60,7 @@ export const LIVE_CMD = {
   detach: 'xenMemory.detachLive',
   refresh: 'xenMemory.refreshLive',
   guestEntry: 'xenMemory.liveGuestEntry',
+  report: 'xenMemory.liveReport',
 } as const;
 /** the debug type of a live Xen (cdt-gdb-adapter + gdb-multiarch against QEMU's gdbstub; issue 14) */
 export const DEBUG_TYPE = 'xen-live';

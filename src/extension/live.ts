@@ -6,6 +6,8 @@
  */
 import * as vscode from 'vscode';
 import { findXenSecond, hex, InputError, usedEntries, readTable, type LiveArch, type LiveTable } from '../core/index';
+import type { SlotJson } from '../core/format/slots';
+import { compareSlots, type LiveSlotRow } from '../core/live/report';
 import { Disposable } from './dispose';
 import { CTX_LIVE, DEBUG_TYPE, LIVE_CMD, VIEW } from './ids';
 import { LiveSession, type DapSession } from './liveSession';
@@ -434,6 +436,22 @@ export class Live extends Disposable {
       this.xs = { live: cur, gen: cur.generation, p };
     }
     return this.xs.p;
+  }
+
+  /**
+   * Emulation against reality: the emulated 2013 xen_second slots beside the running Xen's entries at the same
+   * VAs (core compareSlots, through the session's page cache). armhf only: the model is arm32.
+   */
+  async slotReport(emulated: readonly SlotJson[]): Promise<{ label: string; rows: LiveSlotRow[] }> {
+    const cur = this.current;
+    const regs = cur?.regs;
+    if (!cur || !regs) throw new InputError('not attached to a live Xen: run "Xen Memory: Attach to Live Xen…" first');
+    if (this.running) throw new InputError(`${cur.info.label} is running: pause it to read its tables`);
+    if (cur.arch !== 'armhf')
+      throw new InputError(
+        `${cur.info.label} is ${cur.arch}: the emulated model is the 2013 arm32 Xen, so only an armhf target compares`,
+      );
+    return { label: cur.info.label, rows: await compareSlots(cur.read, regs.ttbr, emulated) };
   }
 
   /** non-empty entries of the current p2m root (the arm64 idle check) */

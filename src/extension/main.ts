@@ -16,6 +16,7 @@ import { Diagnostics } from './diagnostics';
 import { ScenarioView } from './scenarioView';
 import { Live } from './live';
 import { LiveTree } from './liveTree';
+import { registerLiveReport } from './liveReport';
 
 export function activate(context: vscode.ExtensionContext): void {
   const t0 = performance.now();
@@ -34,6 +35,7 @@ export function activate(context: vscode.ExtensionContext): void {
       new Commands({ state, xenSecond, vlpt, showMap: (patch) => MapPanel.show(context.extensionUri, state, patch) }),
     );
     own(new LiveTree(live));
+    own(registerLiveReport(live, state));
     own(new Hovers(state, live));
     own(MapPanel.register(context.extensionUri, state));
     own(MapPanel.watchLive(live));

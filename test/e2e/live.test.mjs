@@ -618,6 +618,29 @@ describe(
       await screenshot(page, SHOTS, 'light-live-xen-second');
     });
 
+    test('Compare Emulation with Live Xen: the 2013 model’s slots beside gdb’s xen_second (armhf)', async () => {
+      if (ARCH !== 'armhf') return; // the model is arm32: on arm64 the command says so in one line
+      const { page } = ctx;
+      await runCommand(page, 'Xen Memory: Compare Emulation with Live Xen');
+      const lines = page.locator('.editor-group-container.active .monaco-editor .view-lines');
+      await lines.filter({ hasText: 'emulated 2013 model vs live Xen' }).first().waitFor({ timeout: 30_000 });
+      const text = ((await lines.first().textContent()) ?? '').replace(/\u00a0/g, ' ');
+      assert.ok(text.includes(`live Xen (127.0.0.1:${ctx.t.port})`), text);
+      // gdb's used slots among the frametable's (16–63): one run, mapped in the model, live 2 MiB blocks
+      const ft = gdb.xenSecond.flatMap((e, i) => (e !== 0n && i >= 16 && i < 64 ? [i] : []));
+      assert.ok(ft.length > 0 && ft[ft.length - 1] - ft[0] === ft.length - 1, `gdb's frametable slots ${ft}`);
+      assert.ok(
+        text.includes(
+          `| ${ft[0]}-${ft[ft.length - 1]} | 0x${(ft[0] * 0x200000).toString(16).padStart(8, '0')} | FRAMETABLE | mapped | frametable | block (xen_second) |`,
+        ),
+        text,
+      );
+      // the demo guest's RAM at 0x80000000 is in the model's VLPT slot 66 (doc §9.1); gdb: empty in the live Xen
+      assert.equal(gdb.xenSecond[66], 0n);
+      assert.ok(text.includes('| 66 | 0x08400000 | VIRT_LIN_P2M | mapped | — | empty (xen_second) | differs |'), text);
+      await screenshot(page, SHOTS, 'light-live-report');
+    });
+
     test('Detach resumes the target: dom0’s shell answers on the console', async () => {
       const { page } = ctx;
       await runCommand(page, 'Xen Memory: Detach from Live Xen');

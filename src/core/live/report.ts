@@ -4,6 +4,7 @@
  * 4.17's xen/arch/arm/include/asm/config.h (facts: names and bounds).
  */
 import { hex } from '../numbers';
+import { va8 } from '../format/table';
 import type { SlotJson } from '../format/slots';
 import {
   decodeXenRoot,
@@ -71,4 +72,43 @@ export async function compareSlots(read: ReadPhys, ttbr: Reg64, emulated: readon
     });
   }
   return rows;
+}
+
+/** Why the 2013 model and the live 4.17 armhf xen_second differ (said under every report). */
+export const WHY_SLOTS_DIFFER =
+  'Why they differ: 4.17 arm32 has one xen_second page for the first GiB only (image, fixmap, FDT, frametable, vmap); the xenheap (1-2 GiB) and the per-CPU domheap (2-4 GiB) have their own level-2 tables under root entries 1-3. The 2013 tree kept a 2-page xen_second for the first 2 GiB (xenheap included), and the seed put the VLPT at 0x08000000 (slots 64-127).';
+
+/** The report's columns, shared by `xenlens live-report` (text) and VS Code (Markdown). */
+export const SLOT_REPORT_COLUMNS = [
+  { title: 'slot', align: 'right' as const },
+  { title: 'VA' },
+  { title: '2013 (emulated)' },
+  { title: 'entry' },
+  { title: '4.17 (live)' },
+  { title: 'entry' },
+  { title: '' },
+];
+
+/** Runs of slots with the same emulated and live state, one row each, in SLOT_REPORT_COLUMNS order. */
+export function slotReportRows(rows: readonly LiveSlotRow[]): string[][] {
+  const emu = (r: LiveSlotRow) => (r.emulatedValid ? 'mapped' : 'empty');
+  const key = (r: LiveSlotRow) => `${r.emulatedRegion}|${emu(r)}|${r.liveRegion}|${r.liveState}|${r.liveTable}`;
+  const out: string[][] = [];
+  for (let i = 0; i < rows.length;) {
+    let j = i;
+    while (j + 1 < rows.length && key(rows[j + 1]!) === key(rows[i]!)) j++;
+    const r = rows[i]!;
+    const same = (r.emulatedValid ? 1 : 0) === (r.liveState === 'empty' || r.liveState === 'no table' ? 0 : 1);
+    out.push([
+      j > i ? `${r.slot}-${rows[j]!.slot}` : `${r.slot}`,
+      va8(r.slot * 0x200000),
+      r.emulatedRegion ?? '—',
+      emu(r),
+      r.liveRegion ?? '—',
+      `${r.liveState} (${r.liveTable})`,
+      same ? '' : 'differs',
+    ]);
+    i = j + 1;
+  }
+  return out;
 }
