@@ -5,12 +5,13 @@
  * liveSession.ts.
  */
 import * as vscode from 'vscode';
-import { findXenSecond, hex, InputError, usedEntries, readTable, type LiveArch, type LiveTable } from '../core/index';
+import { hex, InputError, usedEntries, readTable, type LiveArch } from '../core/index';
 import type { SlotJson } from '../core/format/slots';
 import { compareSlots, type LiveSlotRow } from '../core/live/report';
 import { Disposable } from './dispose';
 import { CTX_LIVE, DEBUG_TYPE, LIVE_CMD, VIEW } from './ids';
-import { LiveSession, type DapSession } from './liveSession';
+import { LiveSession, type DapSession, type LiveXenSecond } from './liveSession';
+export type { LiveXenSecond } from './liveSession';
 import { adapterConfig, checkHostPort, type TargetJson, type XenLiveConfig } from './liveConfig';
 import { log, registerReportingCommand, reportError } from './output';
 import { readUri } from './workspaceRead';
@@ -35,19 +36,6 @@ interface SessionState {
   ready: boolean;
   /** the adapter refused `attach` or `configurationDone`: its message */
   failure: string | undefined;
-}
-
-/** The attached Xen's xen_second, as the xen_second tree and the map show it. */
-export interface LiveXenSecond {
-  /** "live · host:port" */
-  label: string;
-  arch: LiveArch;
-  /** the root register it was found from (HTTBR / TTBR0_EL2) */
-  from: string;
-  pa: number;
-  /** first VA the table maps (0 on arm32) */
-  base: number;
-  table: LiveTable;
 }
 
 export class Live extends Disposable {
@@ -403,39 +391,14 @@ export class Live extends Disposable {
     this.fire();
   }
 
-  private xs: { live: LiveSession; gen: number; p: Promise<LiveXenSecond> } | undefined;
-
   /**
-   * The current session's xen_second (found by walking Xen's root for XEN_VIRT_START), decoded once per register
-   * read: the walk and the one 4 KiB table go through the session's page cache, so the tree and the map share
-   * them. undefined when not attached or while the target runs (gdb reads nothing then).
+   * The current session's xen_second (LiveSession.xenSecond: decoded once per register read, shared by the tree,
+   * the map and the hover). undefined when not attached or while the target runs (gdb reads nothing then).
    */
   xenSecond(): Promise<LiveXenSecond> | undefined {
     const cur = this.current;
-    const regs = cur?.regs;
-    if (!cur || !regs || this.running) return undefined;
-    if (this.xs?.live !== cur || this.xs.gen !== cur.generation) {
-      const p = (async (): Promise<LiveXenSecond> => {
-        const found = await findXenSecond(cur.read, cur.arch, regs.ttbr);
-        if (found.pa === null) throw new InputError(found.why ?? 'xen_second not found');
-        const l2 = found.walk.steps.find((st) => st.level === 2);
-        const base = l2 ? l2.entry.input - (l2.entry.input % 0x40000000) : 0;
-        const table = await readTable(cur.read, 'xen', found.pa, 2, base, 1);
-        return {
-          label: `live · ${cur.info.label}`,
-          arch: cur.arch,
-          from: regs.raw[0]!.name,
-          pa: found.pa,
-          base,
-          table,
-        };
-      })();
-      p.catch(() => {
-        if (this.xs?.p === p) this.xs = undefined; // a failed read is tried again on the next refresh
-      });
-      this.xs = { live: cur, gen: cur.generation, p };
-    }
-    return this.xs.p;
+    if (!cur?.regs || this.running) return undefined;
+    return cur.xenSecond();
   }
 
   /**

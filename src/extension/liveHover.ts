@@ -5,10 +5,8 @@
  * that slot free). The reads go through the session's page cache; the Markdown is built by a pure function.
  */
 import {
-  findXenSecond,
   hex,
   humanSize,
-  readTable,
   region417,
   seedVlpt,
   tableEntry,
@@ -110,9 +108,7 @@ export async function liveHover(live: LiveSession, text: string, gpa: number): P
     if (v.slot >= 512) note = 'not in xen_second (VA ≥ 1 GiB)';
     else {
       try {
-        const xs = await findXenSecond(live.read, 'armhf', regs.ttbr);
-        if (xs.pa === null) note = xs.why;
-        else entry = tableEntry(await readTable(live.read, 'xen', xs.pa, 2, 0), v.slot);
+        entry = tableEntry((await live.xenSecond()).table, v.slot);
       } catch (err) {
         note = `xen_second unreadable: ${err instanceof Error ? err.message : String(err)}`;
       }

@@ -12,10 +12,13 @@
 import {
   decodeStage2,
   decodeXenRoot,
+  findXenSecond,
   hex,
   InputError,
   parseReg64,
+  readTable,
   type LiveArch,
+  type LiveTable,
   type ReadPhys,
   type Reg64,
   type Stage2,
@@ -119,6 +122,19 @@ function messageOf(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
+/** The attached Xen's xen_second, as the xen_second tree, the map and the live hover use it. */
+export interface LiveXenSecond {
+  /** "live · host:port" */
+  label: string;
+  arch: LiveArch;
+  /** the root register it was found from (HTTBR / TTBR0_EL2) */
+  from: string;
+  pa: number;
+  /** first VA the table maps (0 on arm32) */
+  base: number;
+  table: LiveTable;
+}
+
 /** One attached target: registers, stage-2 and Xen roots, and a page cache over DAP readMemory. */
 export class LiveSession {
   readonly cache: PageCache;
@@ -148,6 +164,40 @@ export class LiveSession {
 
   get arch(): LiveArch {
     return this.info.arch ?? 'armhf';
+  }
+
+  private xs: { gen: number; p: Promise<LiveXenSecond> } | undefined;
+
+  /**
+   * Xen's xen_second (found by walking Xen's root for XEN_VIRT_START), decoded once per register read: the walk
+   * and the one 4 KiB table go through the page cache, and the tree, the map and the hover share the result.
+   * Rejects (with the reason) when it cannot be found or read; a failure is tried again on the next call.
+   */
+  xenSecond(): Promise<LiveXenSecond> {
+    const regs = this.regs;
+    if (!regs) return Promise.reject(new InputError('the live registers are not read yet'));
+    if (this.xs?.gen !== this.generation) {
+      const p = (async (): Promise<LiveXenSecond> => {
+        const found = await findXenSecond(this.read, this.arch, regs.ttbr);
+        if (found.pa === null) throw new InputError(found.why ?? 'xen_second not found');
+        const l2 = found.walk.steps.find((st) => st.level === 2);
+        const base = l2 ? l2.entry.input - (l2.entry.input % 0x40000000) : 0;
+        const table = await readTable(this.read, 'xen', found.pa, 2, base, 1);
+        return {
+          label: `live · ${this.info.label}`,
+          arch: this.arch,
+          from: regs.raw[0]!.name,
+          pa: found.pa,
+          base,
+          table,
+        };
+      })();
+      p.catch(() => {
+        if (this.xs?.p === p) this.xs = undefined; // a failed read is tried again on the next call
+      });
+      this.xs = { gen: this.generation, p };
+    }
+    return this.xs.p;
   }
 
   get read(): ReadPhys {
