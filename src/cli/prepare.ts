@@ -1,7 +1,8 @@
 import type { CliIo } from './io';
 import { json, makeSession, parse, SYSTEM_OPTIONS } from './common';
 import { hex, humanSize } from '../core/numbers';
-import { plusOneSlots, ramPtes, slotRanges } from '../core/findings';
+import { plusOneSlots, ramPtes } from '../core/findings';
+import { slotRanges } from '../core/format/ranges';
 import { va8, wrap } from '../core/format/table';
 import type { Session } from '../core/session';
 

@@ -8,6 +8,7 @@ import type { VlptCallResult } from './vlpt';
 import type { Domain } from './p2m';
 import type { XenSystem } from './xenPageTables';
 import { hex, humanSize } from './numbers';
+import { slotRanges } from './format/ranges';
 
 export type Severity = 'error' | 'warning' | 'info';
 
@@ -171,19 +172,6 @@ export function makeFinding(
 export function slotRegion(layout: Layout, slot: number): string {
   const r = regionOf(layout, slot * 0x200000);
   return r ? r.name : '(unnamed)';
-}
-
-/** compress [66,67,68,70] → "66–68, 70" */
-export function slotRanges(slots: number[]): string {
-  const s = [...new Set(slots)].sort((a, b) => a - b);
-  const out: string[] = [];
-  for (let i = 0; i < s.length;) {
-    let j = i;
-    while (j + 1 < s.length && s[j + 1] === s[j]! + 1) j++;
-    out.push(i === j ? `${s[i]}` : `${s[i]}–${s[j]}`);
-    i = j + 1;
-  }
-  return out.join(', ');
 }
 
 const plural = (xs: readonly unknown[], word: string): string => (xs.length > 1 ? `${word}s` : word);

@@ -56,7 +56,8 @@ export {
   LINE_SECOND_SMALL,
 } from './vlpt';
 export type { VlptCallResult, Printk } from './vlpt';
-export { FINDINGS, findingDef, makeFinding, analyzePrepare, slotRanges, slotRegion } from './findings';
+export { FINDINGS, findingDef, makeFinding, analyzePrepare, slotRegion } from './findings';
+export { slotRanges } from './format/ranges';
 export type { Finding, FindingDef, Severity } from './findings';
 export { VlptResolver, resolveGpa, describeVa, stepsJson, GPA_LIMIT } from './resolve';
 export type { ResolveReport, VaReport, StepJson } from './resolve';

@@ -16,6 +16,7 @@ import {
   mapGeometry,
   textWidth,
 } from './mapGeometry';
+import { slotRanges } from '../core/format/ranges';
 import {
   isToWebview,
   type FromWebview,
@@ -82,18 +83,6 @@ function fitText(t: SVGTextElement, maxWidth: number): void {
 
 function post(msg: FromWebview): void {
   vscode.postMessage(msg);
-}
-
-/** 1, 2, 16–23, 128–130 */
-function ranges(slots: readonly number[]): string {
-  const out: string[] = [];
-  for (let i = 0; i < slots.length;) {
-    let j = i;
-    while (j + 1 < slots.length && slots[j + 1] === slots[j]! + 1) j++;
-    out.push(i === j ? `${slots[i]}` : `${slots[i]}–${slots[j]}`);
-    i = j + 1;
-  }
-  return out.join(', ') || 'none';
 }
 
 function render(): void {
@@ -167,7 +156,7 @@ function render(): void {
     const w = win ? `${Math.floor(win.start / SLOT)}–${Math.ceil(win.end / SLOT) - 1}` : '';
     note.textContent = live.note
       ? `${live.label}: ${live.note}`
-      : `${live.label}: slots used in the running Xen's xen_second: ${ranges(live.slots)}${
+      : `${live.label}: slots used in the running Xen's xen_second: ${slotRanges(live.slots) || 'none'}${
           win
             ? liveInWindow.length
               ? ` · seed VLPT window ${w}: ${liveInWindow.length} used live`

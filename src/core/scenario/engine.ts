@@ -13,7 +13,8 @@ import { diffStats, HypTrap, sameTlbView, tlbEntryOf, type CpuStats, type Mmu } 
 import { XenSystem } from '../xenPageTables';
 import { buildGuest, p2mLookup, type Domain } from '../p2m';
 import { prepareVlpt, restoreVlpt, cleanupVlpt, getVlpt3lvlPte, type VlptCallResult } from '../vlpt';
-import { analyzePrepare, findingDef, slotRanges, type Severity } from '../findings';
+import { analyzePrepare, findingDef, type Severity } from '../findings';
+import { slotRanges } from '../format/ranges';
 import type { Scenario, StepOp, CostTable } from './types';
 
 const LIST_CAP = 64;
