@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { InputError } from '../../../src/core';
+import type { Hunk } from '../../../src/core/patch/diff';
 
 const dir = join(__dirname, '../../fixtures/fuzz-crashes');
 
@@ -22,3 +23,19 @@ export function contract<T>(fn: () => T): { value: T | null; ms: number } {
     throw e;
   }
 }
+
+/** A parsed hunk of `lines` (' ', '-', '+' prefixed) at old line `oldStart`, counts derived from the lines. */
+export const hunk = (oldStart: number, lines: string[], complete = true): Hunk => ({
+  oldStart,
+  oldCount: lines.filter((l) => l[0] !== '+').length,
+  newStart: oldStart,
+  newCount: lines.filter((l) => l[0] !== '-').length,
+  header: '',
+  lines,
+  added: lines.filter((l) => l[0] === '+').length,
+  removed: lines.filter((l) => l[0] === '-').length,
+  complete,
+  restored: 0,
+  repaired: 0,
+  at: 1,
+});

@@ -9,6 +9,7 @@
 import { describe, expect, it } from 'vitest';
 import { applyHunks } from '../../../src/core/patch/apply';
 import type { Hunk } from '../../../src/core/patch/diff';
+import { hunk } from './contract';
 import { Rng } from '../../../scripts/lib/rng';
 
 const norm = (s: string): string => s.replace(/\s+/g, ' ').trim();
@@ -56,21 +57,6 @@ function reference(base: string, hunks: Hunk[]): { text: string; failed: number[
   });
   return { text: lines.join('\n'), failed };
 }
-
-const hunk = (oldStart: number, lines: string[], complete = true): Hunk => ({
-  oldStart,
-  oldCount: lines.filter((l) => l[0] !== '+').length,
-  newStart: oldStart,
-  newCount: lines.filter((l) => l[0] !== '-').length,
-  header: '',
-  lines,
-  added: lines.filter((l) => l[0] === '+').length,
-  removed: lines.filter((l) => l[0] === '-').length,
-  complete,
-  restored: 0,
-  repaired: 0,
-  at: 1,
-});
 
 describe('applyHunks offset search from a line index', () => {
   it('matches the every-offset search on 3,000 random texts and hunk lists', () => {

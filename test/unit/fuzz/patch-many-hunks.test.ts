@@ -7,21 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { applyHunks } from '../../../src/core/patch/apply';
 import type { Hunk } from '../../../src/core/patch/diff';
-
-const hunk = (oldStart: number, lines: string[]): Hunk => ({
-  oldStart,
-  oldCount: lines.filter((l) => l[0] !== '+').length,
-  newStart: oldStart,
-  newCount: lines.filter((l) => l[0] !== '-').length,
-  header: '',
-  lines,
-  added: lines.filter((l) => l[0] === '+').length,
-  removed: lines.filter((l) => l[0] === '-').length,
-  complete: true,
-  restored: 0,
-  repaired: 0,
-  at: 1,
-});
+import { hunk } from './contract';
 
 /** n base lines `#define A<i> 1`; every other one changed to 2 by its own hunk, with one context line */
 export function manyHunks(n: number): { base: string; hunks: Hunk[] } {
