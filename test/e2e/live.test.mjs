@@ -21,6 +21,7 @@ import {
   screenshot,
   sel,
   setColorTheme,
+  startPickCommand,
   treeView,
 } from './vscode.mjs';
 
@@ -673,12 +674,7 @@ describe(
 
     test('a launch.json "xen-live" configuration attaches the same way (Select and Start Debugging), the arch found from the registers', async () => {
       const { page } = ctx;
-      await page.keyboard.press('F1');
-      await page.locator(sel.quickInputBox).fill('>Debug: Select and Start Debugging');
-      await page
-        .locator(sel.quickInputRow, { has: page.getByText('Debug: Select and Start Debugging', { exact: true }) })
-        .first()
-        .click();
+      await startPickCommand(page, 'Debug: Select and Start Debugging');
       await page.locator(sel.quickInputRow, { hasText: 'Live Xen (launch.json)' }).first().click();
       const tree = treeView(page, 'Live');
       await tree.getByRole('treeitem', { name: new RegExp(`^${WALK.vttbr} 0x`) }).waitFor({ timeout: 90_000 });
